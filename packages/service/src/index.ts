@@ -1,0 +1,10 @@
+export { genReqId, type LogFormat, loggerOptions } from './logger.ts'
+export {
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  type ProblemKind,
+  problemOf,
+  sendProblem,
+  useProblemResponses,
+} from './problem.ts'
+export { listen, type RunOptions, runService, type ServiceKey, serviceKeys } from './run.ts'

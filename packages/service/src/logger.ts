@@ -1,0 +1,40 @@
+// pino options for both services: JSON for machines, pretty for a person at a
+// terminal (decided by LOG_FORMAT, `auto` = by TTY), the request id on every line.
+import { randomUUID } from 'node:crypto'
+import type { LoggerOptions } from 'pino'
+
+export type LogFormat = 'auto' | 'json' | 'pretty'
+
+function prettyTarget(): string | undefined {
+  try {
+    return import.meta.resolve('pino-pretty')
+  } catch {
+    return undefined
+  }
+}
+
+export function loggerOptions(
+  level: string,
+  format: LogFormat,
+  isTTY = Boolean(process.stdout.isTTY),
+): LoggerOptions {
+  const wantsPretty = format === 'pretty' || (format === 'auto' && isTTY)
+  const target = wantsPretty ? prettyTarget() : undefined
+  if (format === 'pretty' && target === undefined) {
+    throw new Error('LOG_FORMAT=pretty needs pino-pretty, a development dependency')
+  }
+  return {
+    level,
+    ...(target
+      ? {
+          transport: {
+            target,
+            options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
+  }
+}
+
+/** Request ids are UUIDs: unique across restarts and replicas, safe to show a user. */
+export const genReqId = (): string => randomUUID()

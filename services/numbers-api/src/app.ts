@@ -1,0 +1,41 @@
+// Builds the numbers-api Fastify instance; never listens (server.ts does).
+import type { ConfigOf } from '@numbers/config'
+import { genReqId, useProblemResponses } from '@numbers/service'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { healthRoute } from './routes/health.ts'
+import { readyRoute } from './routes/ready.ts'
+import { rngRoute } from './routes/rng.ts'
+import { createRngState } from './state.ts'
+
+export const apiKeys = [
+  'FAIL_AFTER',
+  'BROKEN',
+  'STARTUP_DELAY_MS',
+  'RESPONSE_DELAY_MS',
+] as const satisfies readonly string[]
+
+export type ApiConfig = ConfigOf<(typeof apiKeys)[number]>
+
+export type ApiOptions = {
+  readonly config: ApiConfig
+  /** pino options (with a `stream` in tests), or false for silence. */
+  readonly logger?: FastifyServerOptions['logger']
+}
+
+export function buildApp({ config, logger = false }: ApiOptions): FastifyInstance {
+  const app = Fastify({ logger, genReqId })
+  const state = createRngState({
+    failAfter: config.FAIL_AFTER,
+    broken: config.BROKEN,
+    startupDelayMs: config.STARTUP_DELAY_MS,
+  })
+  useProblemResponses(app)
+  rngRoute(app, {
+    state,
+    failAfter: config.FAIL_AFTER,
+    responseDelayMs: config.RESPONSE_DELAY_MS,
+  })
+  healthRoute(app, state)
+  readyRoute(app, state)
+  return app
+}

@@ -1,0 +1,9 @@
+// numbers-api as a process: config from env + settings.json, listen, graceful shutdown.
+import { runService } from '@numbers/service'
+import { apiKeys, buildApp } from './app.ts'
+
+await runService({
+  name: 'numbers-api',
+  keys: apiKeys,
+  build: (config, logger) => buildApp({ config, logger }),
+})

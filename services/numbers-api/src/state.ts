@@ -1,0 +1,46 @@
+// The call counter behind the lesson: FAIL_AFTER good numbers, then unhealthy
+// until the process restarts. Single-threaded, so the count is exact under any concurrency.
+
+export type RngStateOptions = {
+  /** Good `/rng` calls before the service turns unhealthy; 0 = never. */
+  readonly failAfter: number
+  /** Unhealthy from the start: a bad release. */
+  readonly broken: boolean
+  /** Not ready for this long after start. */
+  readonly startupDelayMs: number
+  readonly now?: () => number
+}
+
+/** What one `/rng` call got: a number, the number that used up the last good call, or nothing. */
+export type Draw =
+  | { readonly kind: 'number'; readonly value: number; readonly turnedUnhealthy: boolean }
+  | { readonly kind: 'unhealthy' }
+
+export type RngState = {
+  readonly callsServed: () => number
+  readonly isHealthy: () => boolean
+  readonly isStarting: () => boolean
+  readonly draw: () => Draw
+}
+
+export function createRngState({
+  failAfter,
+  broken,
+  startupDelayMs,
+  now = performance.now.bind(performance),
+}: RngStateOptions): RngState {
+  const readyAt = now() + startupDelayMs
+  let callsServed = 0
+  const isHealthy = () => !broken && (failAfter === 0 || callsServed < failAfter)
+  return {
+    callsServed: () => callsServed,
+    isHealthy,
+    isStarting: () => now() < readyAt,
+    draw: () => {
+      if (!isHealthy()) return { kind: 'unhealthy' }
+      callsServed += 1
+      const value = Math.floor(Math.random() * 100)
+      return { kind: 'number', value, turnedUnhealthy: !isHealthy() }
+    },
+  }
+}
