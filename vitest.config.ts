@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['numbers-source'] },
   ssr: { resolve: { conditions: ['numbers-source'] } },
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         extends: true,

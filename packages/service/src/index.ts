@@ -7,4 +7,6 @@ export {
   sendProblem,
   useProblemResponses,
 } from './problem.ts'
-export { listen, type RunOptions, runService, type ServiceKey, serviceKeys } from './run.ts'
+export {
+  closeConnectionsWhenClosing,
+  listen, type RunOptions, runService, type ServiceKey, serviceKeys } from './run.ts'

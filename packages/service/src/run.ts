@@ -41,6 +41,7 @@ export async function runService<K extends KeyName>({
     process.exit(1)
   }
   const app = await build(config, logger)
+  closeConnectionsWhenClosing(app)
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
     if (err) app.log.fatal({ err }, 'crashed')
     else app.log.info({ signal }, 'shutting down')
@@ -49,6 +50,22 @@ export async function runService<K extends KeyName>({
   })
   await listen(app, config.HOST, config.PORT)
   return app
+}
+
+/**
+ * Fastify's close() ends the connections that are idle at that moment; a
+ * keep-alive connection whose request is still running would then stay open
+ * until its client hangs up. Answering those last requests with
+ * `Connection: close` lets shutdown finish as soon as they are served.
+ */
+export function closeConnectionsWhenClosing(app: FastifyInstance): void {
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
 }
 
 /** `::` takes IPv4 and IPv6 at once; a host without IPv6 gets `0.0.0.0` instead. */

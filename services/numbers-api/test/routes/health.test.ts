@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { buildTestApp } from '../helper.ts'
+
+describe('GET /health', () => {
+  let close: () => Promise<void> = async () => {}
+  afterEach(() => close())
+  function setup(...args: Parameters<typeof buildTestApp>) {
+    const built = buildTestApp(...args)
+    close = () => built.app.close()
+    return built.app
+  }
+
+  it('answers 200 text/plain Ok while healthy', async () => {
+    const response = await setup().inject('/health')
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toMatch(/^text\/plain/)
+    expect(response.body).toBe('Ok')
+  })
+
+  it('stays 200 during the three good calls and flips to 500 with the 4th /rng', async () => {
+    const app = setup()
+    for (let call = 1; call <= 2; call++) {
+      await app.inject('/rng')
+      expect((await app.inject('/health')).statusCode).toBe(200)
+    }
+    await app.inject('/rng')
+    const afterThird = await app.inject('/health')
+    const fourth = await app.inject('/rng')
+    expect(fourth.statusCode).toBe(500)
+    expect(afterThird.statusCode).toBe(fourth.statusCode)
+  })
+
+  it('answers 500 problem+json once unhealthy, and keeps doing so', async () => {
+    const app = setup({ FAIL_AFTER: 1 })
+    await app.inject('/rng')
+    for (let probe = 0; probe < 3; probe++) {
+      const response = await app.inject('/health')
+      expect(response.statusCode).toBe(500)
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(response.json()).toMatchObject({ status: 500, instance: '/health' })
+    }
+  })
+
+  it('does not count as a call: health probes never use up numbers', async () => {
+    const app = setup()
+    for (let probe = 0; probe < 20; probe++) await app.inject('/health')
+    for (let call = 1; call <= 3; call++) expect((await app.inject('/rng')).statusCode).toBe(200)
+  })
+
+  it('answers 500 from the start when BROKEN=true', async () => {
+    expect((await setup({ BROKEN: true }).inject('/health')).statusCode).toBe(500)
+  })
+
+  it('stays 200 while starting: liveness is not readiness', async () => {
+    expect((await setup({ STARTUP_DELAY_MS: 60_000 }).inject('/health')).statusCode).toBe(200)
+  })
+})
