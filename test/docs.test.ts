@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { readmePath, renderConfigTable, tableInReadme } from '../scripts/config-table.ts'
+
+describe('README', () => {
+  const readme = readFileSync(readmePath, 'utf8')
+
+  it('documents every config key, as the registry defines it (run `pnpm docs:config` to update)', () => {
+    expect(tableInReadme(readme)).toBe(renderConfigTable())
+  })
+
+  it('gives the same one-line test command that CI runs', () => {
+    const ci = readFileSync(new URL('../.ci/run', import.meta.url), 'utf8')
+    const command = ci.trim().split('\n').at(-1) ?? ''
+    expect(command).toBe('pnpm install-test')
+    expect(readme).toContain(`\`\`\`sh\n${command}\n\`\`\``)
+  })
+})
