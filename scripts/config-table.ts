@@ -20,6 +20,21 @@ export function renderConfigTable(): string {
   ].join('\n')
 }
 
+/** A markdown table with its cells trimmed and alignment padding removed, for comparison. */
+export function normalizeTable(table: string): string {
+  return table
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .split('|')
+        .map((cell) => (/^\s*-+\s*$/.test(cell) ? '---' : cell.trim()))
+        .join('|'),
+    )
+    .join('\n')
+}
+
 export function tableInReadme(readme: string): string | undefined {
   const start = readme.indexOf(START)
   const end = readme.indexOf(END)

@@ -61,9 +61,9 @@ describe('loadConfig', () => {
   })
 
   it('names the bad value and what was expected: PORT=abc', () => {
-    expect(problemsOf(() => loadConfig(['PORT'], { env: { PORT: 'abc' }, cwd: tempDir() }))).toEqual([
-      'PORT must be an integer 1-65535, got "abc"',
-    ])
+    expect(
+      problemsOf(() => loadConfig(['PORT'], { env: { PORT: 'abc' }, cwd: tempDir() })),
+    ).toEqual(['PORT must be an integer 1-65535, got "abc"'])
   })
 
   it('lists every bad key in one error', () => {
@@ -100,8 +100,12 @@ describe('loadConfig', () => {
     ['RNG_API_URL', 'http://numbers-api/rng\nX-Injected: 1'],
     ['RNG_API_TIMEOUT_MS', '0'],
   ] as const)('rejects %s=%j', (name, value) => {
-    const problems = problemsOf(() => loadConfig([name], { env: { [name]: value }, cwd: tempDir() }))
-    expect(problems).toEqual([`${name} must be ${keys[name].expected}, got ${JSON.stringify(value)}`])
+    const problems = problemsOf(() =>
+      loadConfig([name], { env: { [name]: value }, cwd: tempDir() }),
+    )
+    expect(problems).toEqual([
+      `${name} must be ${keys[name].expected}, got ${JSON.stringify(value)}`,
+    ])
   })
 
   it('rejects a settings file that is not JSON, naming the file', () => {

@@ -9,4 +9,9 @@ export {
 } from './problem.ts'
 export {
   closeConnectionsWhenClosing,
-  listen, type RunOptions, runService, type ServiceKey, serviceKeys } from './run.ts'
+  listen,
+  type RunOptions,
+  runService,
+  type ServiceKey,
+  serviceKeys,
+} from './run.ts'

@@ -21,6 +21,9 @@ export function buildTestApp(overrides: Partial<ApiConfig> = {}) {
       done()
     },
   })
-  const app = buildApp({ config: { ...defaultConfig, ...overrides }, logger: { level: 'debug', stream } })
+  const app = buildApp({
+    config: { ...defaultConfig, ...overrides },
+    logger: { level: 'debug', stream },
+  })
   return { app, logs }
 }

@@ -45,7 +45,9 @@ describe('GET /rng', () => {
     })
     expect(problem.detail).toContain('after 3 calls')
     expect(problem).not.toHaveProperty('stack')
-    const completed = logs.find((line) => line.reqId === problem.traceId && line.msg === 'request completed')
+    const completed = logs.find(
+      (line) => line.reqId === problem.traceId && line.msg === 'request completed',
+    )
     expect(completed).toBeDefined()
   })
 

@@ -1,0 +1,75 @@
+// What the page's badge says about the API, from two probes with http-check:
+// /ready 200 → healthy; else /health 200 → starting, any other status →
+// unhealthy; no answer at all → unreachable. One answer serves every browser
+// for `cacheMs`, and concurrent askers share one in-flight probe.
+import { type CheckOptions, type CheckResult, check } from 'http-check'
+
+export type ApiHealth = 'healthy' | 'starting' | 'unhealthy' | 'unreachable'
+
+export type Probe = (url: URL, options: CheckOptions) => Promise<CheckResult>
+
+export type ApiStatusOptions = {
+  readonly readyUrl: URL
+  readonly healthUrl: URL
+  readonly timeoutMs: number
+  readonly cacheMs: number
+  readonly probe?: Probe
+  readonly now?: () => number
+  readonly onChange?: (health: ApiHealth, previous: ApiHealth | undefined) => void
+}
+
+export type ApiStatus = {
+  readonly current: () => Promise<ApiHealth>
+  /** Forget the cached answer, e.g. after a failed /rng, so the next asker sees fresh news. */
+  readonly invalidate: () => void
+  /** Ends an in-flight probe so shutdown does not wait for it. */
+  readonly close: () => void
+}
+
+export function createApiStatus({
+  readyUrl,
+  healthUrl,
+  timeoutMs,
+  cacheMs,
+  probe = check,
+  now = performance.now.bind(performance),
+  onChange,
+}: ApiStatusOptions): ApiStatus {
+  const closing = new AbortController()
+  let cached: { health: ApiHealth; at: number } | undefined
+  let inFlight: Promise<ApiHealth> | undefined
+  let last: ApiHealth | undefined
+
+  async function ask(): Promise<ApiHealth> {
+    const options = { timeoutMs, signal: closing.signal }
+    const ready = await probe(readyUrl, options)
+    if (ready.status === 200) return 'healthy'
+    if (ready.status === undefined) return 'unreachable'
+    const health = await probe(healthUrl, options)
+    if (health.status === undefined) return 'unreachable'
+    return health.status === 200 ? 'starting' : 'unhealthy'
+  }
+
+  function current(): Promise<ApiHealth> {
+    if (cached && now() - cached.at < cacheMs) return Promise.resolve(cached.health)
+    // check() reports failures as values; a throw would be a bug, and must not stick in the cache.
+    inFlight ??= ask()
+      .catch((): ApiHealth => 'unreachable')
+      .then((health) => {
+        cached = { health, at: now() }
+        inFlight = undefined
+        if (health !== last) onChange?.(health, last)
+        last = health
+        return health
+      })
+    return inFlight
+  }
+
+  return {
+    current,
+    invalidate: () => {
+      cached = undefined
+    },
+    close: () => closing.abort(),
+  }
+}

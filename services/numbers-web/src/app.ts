@@ -1,0 +1,92 @@
+// Builds the numbers-web Fastify instance; never listens (server.ts does).
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import type { ConfigOf, KeyName } from '@numbers/config'
+import { genReqId, useProblemResponses } from '@numbers/service'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
+import { apiUrls } from './api-urls.ts'
+import { loadAssets } from './assets.ts'
+import { drawNumber } from './draw-number.ts'
+import { createRngClient } from './rng-client.ts'
+import { healthRoute } from './routes/health.ts'
+import { numberRoute } from './routes/number.ts'
+import { pageRoutes } from './routes/page.ts'
+import { readyRoute } from './routes/ready.ts'
+import { staticRoute } from './routes/static.ts'
+import { statusRoute } from './routes/status.ts'
+
+export const webKeys = [
+  'RNG_API_URL',
+  'RNG_API_TIMEOUT_MS',
+  'RNG_API_CONNECT_TIMEOUT_MS',
+  'API_STATUS_CACHE_MS',
+] as const satisfies readonly KeyName[]
+
+export type WebConfig = ConfigOf<(typeof webKeys)[number]>
+
+export type WebOptions = {
+  readonly config: WebConfig
+  /** pino options (with a `stream` in tests), or false for silence. */
+  readonly logger?: FastifyServerOptions['logger']
+  /** Replaces http-check's probe of the API's /ready and /health (unit tests). */
+  readonly probe?: ApiStatusOptions['probe']
+}
+
+export function buildApp({ config, logger = false, probe }: WebOptions): FastifyInstance {
+  // The only body this app accepts is the empty form of POST /.
+  const app = Fastify({ logger, genReqId, bodyLimit: 4096 })
+  const urls = apiUrls(config.RNG_API_URL)
+  const rng = createRngClient({
+    url: urls.rng,
+    timeoutMs: config.RNG_API_TIMEOUT_MS,
+    connectTimeoutMs: config.RNG_API_CONNECT_TIMEOUT_MS,
+  })
+  const apiStatus = createApiStatus({
+    readyUrl: urls.ready,
+    healthUrl: urls.health,
+    timeoutMs: config.RNG_API_TIMEOUT_MS,
+    cacheMs: config.API_STATUS_CACHE_MS,
+    onChange: (api, previous) => app.log.info({ api, previous }, 'api status changed'),
+    ...(probe ? { probe } : {}),
+  })
+  const assets = loadAssets()
+  const draw = drawNumber(rng, apiStatus)
+
+  app.register(helmet, {
+    contentSecurityPolicy: {
+      // helmet's defaults allow inline styles and add upgrade-insecure-requests,
+      // which breaks a page served over plain http (as in compose); list it all.
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // The web speaks plain http; HSTS belongs to whatever terminates TLS in front of it.
+    strictTransportSecurity: false,
+  })
+  app.register(formbody)
+  useProblemResponses(app)
+
+  pageRoutes(app, { draw, apiStatus, assets })
+  numberRoute(app, draw)
+  statusRoute(app, apiStatus)
+  healthRoute(app)
+  readyRoute(app, apiStatus)
+  staticRoute(app, assets)
+
+  app.addHook('onClose', async () => {
+    apiStatus.close()
+    await rng.close()
+  })
+  return app
+}

@@ -1,0 +1,20 @@
+// GET /api/number: the page's script asks here, so the browser never talks to the API.
+import { sendProblem } from '@numbers/service'
+import type { FastifyInstance } from 'fastify'
+import type { DrawNumber } from '../draw-number.ts'
+import { rngUnavailableProblem } from '../problems.ts'
+
+export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
+  // No automatic HEAD: a link checker's HEAD would spend one of the API's good calls.
+  app.get('/api/number', { exposeHeadRoute: false }, async (request, reply) => {
+    reply.header('cache-control', 'no-store')
+    const outcome = await draw(request.log)
+    if (outcome.ok) return reply.type('application/json').send({ number: outcome.number })
+    return sendProblem(
+      request,
+      reply,
+      rngUnavailableProblem,
+      'The numbers API gave no number; the log line with this traceId says why.',
+    )
+  })
+}

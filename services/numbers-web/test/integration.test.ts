@@ -1,0 +1,142 @@
+// The web against a real numbers-api process (services/numbers-api/dist), and
+// against a stand-in API that answers garbage, over real sockets.
+import { describe, expect, onTestFinished, test } from 'vitest'
+import { freePort, type ServiceProcess, startApi } from '../../../test/helpers/processes.ts'
+import type { WebConfig } from '../src/app.ts'
+import { captureLogs, listenWeb, startStubApi } from './helpers.ts'
+
+async function api(env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
+  const service = await startApi(port === undefined ? { env } : { env, port })
+  onTestFinished(async () => {
+    await service.stop()
+  })
+  return service
+}
+
+async function getJson(url: string): Promise<{ status: number; body: unknown; type: string }> {
+  const response = await fetch(url)
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: await response.json(),
+  }
+}
+
+const unavailable = {
+  status: 503,
+  type: 'application/problem+json; charset=utf-8',
+  body: expect.objectContaining({ type: 'urn:numbers:problem:rng-unavailable' }),
+}
+
+describe('numbers-web with a real numbers-api', () => {
+  test('three numbers, then "RNG service unavailable!" and an unhealthy badge', async () => {
+    const rng = await api()
+    const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng` })
+    for (let call = 1; call <= 3; call += 1) {
+      const answer = await getJson(`${web}/api/number`)
+      expect(answer.status).toBe(200)
+      expect(answer.body).toEqual({ number: expect.any(Number) })
+    }
+    expect(await getJson(`${web}/api/number`)).toEqual(unavailable)
+    expect((await getJson(`${web}/api/status`)).body).toEqual({ api: 'unhealthy' })
+    expect((await fetch(`${web}/ready`)).status).toBe(503)
+    expect((await fetch(`${web}/health`)).status).toBe(200)
+  })
+
+  test('the form without JavaScript gets a number rendered into the page', async () => {
+    const rng = await api()
+    const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng` })
+    const response = await fetch(`${web}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toMatch(/>Here it is: \d{1,2}<\/p>/)
+  })
+
+  test('with the API down, the page says "RNG service unavailable!" and stays up', async () => {
+    const closedPort = await freePort()
+    const logs = captureLogs()
+    const web = await listenWeb(
+      { RNG_API_URL: `http://127.0.0.1:${closedPort}/rng` },
+      { logger: { level: 'warn', stream: logs.stream } },
+    )
+    expect(await getJson(`${web}/api/number`)).toEqual(unavailable)
+    expect(logs.lines.find((line) => line.msg === 'rng call failed')).toMatchObject({
+      cause: { code: 'NUMBERS_ERR_RNG_UNREACHABLE' },
+      reqId: expect.any(String),
+    })
+    expect((await getJson(`${web}/api/status`)).body).toEqual({ api: 'unreachable' })
+    expect((await fetch(`${web}/`)).status).toBe(200)
+    expect(await (await fetch(`${web}/health`)).text()).toBe('Ok')
+  })
+
+  test('a hanging API costs no more than the timeout: unavailable within 1 s', async () => {
+    const rng = await api({ RESPONSE_DELAY_MS: '5000' })
+    const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng`, RNG_API_TIMEOUT_MS: 300 })
+    const startedAt = performance.now()
+    const answer = await getJson(`${web}/api/number`)
+    const elapsedMs = performance.now() - startedAt
+    expect(answer).toEqual(unavailable)
+    expect(elapsedMs).toBeGreaterThanOrEqual(290)
+    expect(elapsedMs).toBeLessThan(300 + 700)
+  })
+
+  test('when the API comes back on the same port, numbers come back', async () => {
+    const first = await api({ FAIL_AFTER: '0' })
+    const web = await listenWeb({ RNG_API_URL: `${first.url}/rng`, API_STATUS_CACHE_MS: 0 })
+    expect((await getJson(`${web}/api/number`)).status).toBe(200)
+
+    await first.stop()
+    expect(await getJson(`${web}/api/number`)).toEqual(unavailable)
+    expect((await getJson(`${web}/api/status`)).body).toEqual({ api: 'unreachable' })
+
+    await api({}, first.port)
+    expect((await getJson(`${web}/api/number`)).body).toEqual({ number: expect.any(Number) })
+    expect((await getJson(`${web}/api/status`)).body).toEqual({ api: 'healthy' })
+  })
+})
+
+async function webLoggingTo(rngUrl: string, config: Partial<WebConfig> = {}) {
+  const logs = captureLogs()
+  const url = await listenWeb(
+    { RNG_API_URL: rngUrl, ...config },
+    { logger: { level: 'warn', stream: logs.stream } },
+  )
+  const loggedCause = () => logs.lines.find((line) => line.msg === 'rng call failed')?.cause
+  return { url, loggedCause }
+}
+
+describe('numbers-web with an API that answers garbage', () => {
+  test.each([
+    ['a word', '"abc"', 'NUMBERS_ERR_RNG_BODY'],
+    ['a bare word', 'abc', 'NUMBERS_ERR_RNG_BODY'],
+    ['100', '100', 'NUMBERS_ERR_RNG_BODY'],
+    ['-1', '-1', 'NUMBERS_ERR_RNG_BODY'],
+    ['4.5', '4.5', 'NUMBERS_ERR_RNG_BODY'],
+    ['a number as a string', '"42"', 'NUMBERS_ERR_RNG_BODY'],
+    ['an object', '{"number":42}', 'NUMBERS_ERR_RNG_BODY'],
+    ['nothing', '', 'NUMBERS_ERR_RNG_BODY'],
+    ['a huge body', '7'.repeat(1_000_000), 'NUMBERS_ERR_RNG_TOO_LARGE'],
+  ])('an API answering %s gets "RNG service unavailable!"', async (_name, body, code) => {
+    const stub = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(body)
+    })
+    const web = await webLoggingTo(stub.rngUrl)
+    expect(await getJson(`${web.url}/api/number`)).toEqual(unavailable)
+    expect(web.loggedCause()).toMatchObject({ code })
+  })
+
+  test('an API that sends headers and then stalls the body is cut off at the timeout', async () => {
+    const stub = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' })
+      response.write('4')
+    })
+    const web = await webLoggingTo(stub.rngUrl, { RNG_API_TIMEOUT_MS: 300 })
+    const startedAt = performance.now()
+    expect(await getJson(`${web.url}/api/number`)).toEqual(unavailable)
+    expect(performance.now() - startedAt).toBeLessThan(1000)
+    expect(web.loggedCause()).toMatchObject({ code: 'NUMBERS_ERR_RNG_TIMEOUT' })
+  })
+})

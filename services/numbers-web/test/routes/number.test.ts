@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest'
+import { answered, buildTestApp, captureLogs, fakeProbe, startStubApi } from '../helpers.ts'
+
+describe('GET /api/number', () => {
+  test('answers { "number": N } with the API\'s number', async () => {
+    const api = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('7')
+    })
+    const app = buildTestApp({ RNG_API_URL: api.rngUrl })
+    const response = await app.inject('/api/number')
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toEqual({ number: 7 })
+  })
+
+  test('answers 503 problem+json without the cause, and logs the cause with the request id', async () => {
+    const api = await startStubApi((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/json' }).end('{"secret":"stack"}')
+    })
+    const logs = captureLogs()
+    const { probe } = fakeProbe(answered(503), answered(500))
+    const app = buildTestApp(
+      { RNG_API_URL: api.rngUrl },
+      { probe, logger: { level: 'warn', stream: logs.stream } },
+    )
+    const response = await app.inject('/api/number')
+    expect(response.statusCode).toBe(503)
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8')
+    const problem = response.json()
+    expect(problem).toMatchObject({
+      type: 'urn:numbers:problem:rng-unavailable',
+      title: 'RNG service unavailable',
+      status: 503,
+      instance: '/api/number',
+    })
+    expect(response.body).not.toContain('secret')
+    const failure = logs.lines.find((line) => line.msg === 'rng call failed')
+    expect(failure).toMatchObject({
+      reqId: problem.traceId,
+      cause: { code: 'NUMBERS_ERR_RNG_STATUS', status: 500 },
+    })
+  })
+
+  test('a failed call makes the badge look again instead of trusting its cache', async () => {
+    const api = await startStubApi((_request, response) => response.writeHead(500).end())
+    let readyStatus = 200
+    const calls: string[] = []
+    const probe = async (url: URL) => {
+      calls.push(url.pathname)
+      return answered(url.pathname === '/ready' ? readyStatus : 500)
+    }
+    const app = buildTestApp({ RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: 60_000 }, { probe })
+    expect((await app.inject('/api/status')).json()).toEqual({ api: 'healthy' })
+    readyStatus = 503
+    await app.inject('/api/number')
+    expect((await app.inject('/api/status')).json()).toEqual({ api: 'unhealthy' })
+  })
+
+  test('HEAD does not spend a call on the API', async () => {
+    const api = await startStubApi((_request, response) => response.writeHead(200).end('7'))
+    const app = buildTestApp({ RNG_API_URL: api.rngUrl })
+    const response = await app.inject({ method: 'HEAD', url: '/api/number' })
+    expect(response.statusCode).toBe(405)
+    expect(api.requests).toEqual([])
+  })
+})
