@@ -63,6 +63,13 @@ export const keys = {
     description:
       'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
   },
+  REQUEST_TIMEOUT_MS: {
+    schema: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
+    expected: 'an integer 100-300000',
+    usedBy: both,
+    description:
+      'How long a client may take to send its whole request; slower ones (slowloris) get 408.',
+  },
   FAIL_AFTER: {
     schema: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 3 },
     expected: 'an integer 0-1000000000',
@@ -127,6 +134,11 @@ type ValueOf<S> = S extends { type: 'integer' }
 
 /** The typed config object for a set of keys, derived from their schemas. */
 export type ConfigOf<K extends KeyName> = { readonly [P in K]: ValueOf<(typeof keys)[P]['schema']> }
+
+/** The config every key would have with nothing set: the registry's defaults. */
+export function defaultsOf<K extends KeyName>(names: readonly K[]): ConfigOf<K> {
+  return Object.fromEntries(names.map((name) => [name, keys[name].schema.default])) as ConfigOf<K>
+}
 
 export function isKeyName(name: string): name is KeyName {
   return Object.hasOwn(keys, name)

@@ -1,4 +1,5 @@
-export { genReqId, type LogFormat, loggerOptions } from './logger.ts'
+export { type LogFormat, loggerOptions } from './logger.ts'
+export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,
   type Problem,

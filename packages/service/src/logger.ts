@@ -1,6 +1,5 @@
 // pino options for both services: JSON for machines, pretty for a person at a
 // terminal (decided by LOG_FORMAT, `auto` = by TTY), the request id on every line.
-import { randomUUID } from 'node:crypto'
 import type { LoggerOptions } from 'pino'
 
 export type LogFormat = 'auto' | 'json' | 'pretty'
@@ -35,6 +34,3 @@ export function loggerOptions(
       : {}),
   }
 }
-
-/** Request ids are UUIDs: unique across restarts and replicas, safe to show a user. */
-export const genReqId = (): string => randomUUID()

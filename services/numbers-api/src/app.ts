@@ -1,6 +1,6 @@
 // Builds the numbers-api Fastify instance; never listens (server.ts does).
 import type { ConfigOf } from '@numbers/config'
-import { genReqId, useProblemResponses } from '@numbers/service'
+import { serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { healthRoute } from './routes/health.ts'
 import { readyRoute } from './routes/ready.ts'
@@ -12,6 +12,7 @@ export const apiKeys = [
   'BROKEN',
   'STARTUP_DELAY_MS',
   'RESPONSE_DELAY_MS',
+  'REQUEST_TIMEOUT_MS',
 ] as const satisfies readonly string[]
 
 export type ApiConfig = ConfigOf<(typeof apiKeys)[number]>
@@ -23,7 +24,7 @@ export type ApiOptions = {
 }
 
 export function buildApp({ config, logger = false }: ApiOptions): FastifyInstance {
-  const app = Fastify({ logger, genReqId })
+  const app = Fastify(serverOptions({ logger, requestTimeoutMs: config.REQUEST_TIMEOUT_MS }))
   const state = createRngState({
     failAfter: config.FAIL_AFTER,
     broken: config.BROKEN,

@@ -1,15 +1,10 @@
 // Builds a numbers-api app per test, with the defaults of the config registry
 // and a log stream the test can read.
 import { Writable } from 'node:stream'
-import { keys } from '@numbers/config'
-import { type ApiConfig, buildApp } from '../src/app.ts'
+import { defaultsOf } from '@numbers/config'
+import { type ApiConfig, apiKeys, buildApp } from '../src/app.ts'
 
-export const defaultConfig: ApiConfig = {
-  FAIL_AFTER: keys.FAIL_AFTER.schema.default,
-  BROKEN: keys.BROKEN.schema.default,
-  STARTUP_DELAY_MS: keys.STARTUP_DELAY_MS.schema.default,
-  RESPONSE_DELAY_MS: keys.RESPONSE_DELAY_MS.schema.default,
-}
+export const defaultConfig: ApiConfig = defaultsOf(apiKeys)
 
 export type LogLine = { level: number; msg: string; reqId?: string; [field: string]: unknown }
 

@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
-import { genReqId, useProblemResponses } from '@numbers/service'
+import { serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
@@ -21,6 +21,7 @@ export const webKeys = [
   'RNG_API_TIMEOUT_MS',
   'RNG_API_CONNECT_TIMEOUT_MS',
   'API_STATUS_CACHE_MS',
+  'REQUEST_TIMEOUT_MS',
 ] as const satisfies readonly KeyName[]
 
 export type WebConfig = ConfigOf<(typeof webKeys)[number]>
@@ -35,7 +36,9 @@ export type WebOptions = {
 
 export function buildApp({ config, logger = false, probe }: WebOptions): FastifyInstance {
   // The only body this app accepts is the empty form of POST /.
-  const app = Fastify({ logger, genReqId, bodyLimit: 4096 })
+  const app = Fastify(
+    serverOptions({ logger, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, bodyLimit: 4096 }),
+  )
   const urls = apiUrls(config.RNG_API_URL)
   const rng = createRngClient({
     url: urls.rng,

@@ -4,15 +4,14 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
-import { keys } from '@numbers/config'
+import { defaultsOf } from '@numbers/config'
 import type { FastifyInstance } from 'fastify'
 import type { CheckResult } from 'http-check'
 import { onTestFinished } from 'vitest'
 import { buildApp, type WebConfig, type WebOptions, webKeys } from '../src/app.ts'
 
 export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
-  const defaults = Object.fromEntries(webKeys.map((name) => [name, keys[name].schema.default]))
-  return { ...(defaults as WebConfig), ...overrides }
+  return { ...defaultsOf(webKeys), ...overrides }
 }
 
 export type LogLine = { level: number; msg: string; reqId?: string; [key: string]: unknown }

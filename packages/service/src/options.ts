@@ -1,0 +1,70 @@
+// The Fastify options both services share: request ids, deadlines for slow
+// clients, and problem+json even for requests too broken to reach a route.
+import { randomUUID } from 'node:crypto'
+import { type Server, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
+import { PROBLEM_CONTENT_TYPE } from './problem.ts'
+
+export type ServerOptionsInput = {
+  readonly logger: NonNullable<FastifyServerOptions['logger']>
+  /** How long a client may take to send a whole request (REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number
+  readonly bodyLimit?: number
+}
+
+/** Request ids are UUIDs: unique across restarts and replicas, safe to show a user. */
+export const genReqId = (): string => randomUUID()
+
+export function serverOptions({
+  logger,
+  requestTimeoutMs,
+  bodyLimit = 1024,
+}: ServerOptionsInput): FastifyHttpOptions<Server> {
+  return {
+    logger,
+    genReqId,
+    bodyLimit,
+    requestTimeout: requestTimeoutMs,
+    // Node checks request deadlines on this beat (30 s by default): keep it close to them.
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
+    clientErrorHandler,
+  }
+}
+
+const statusOfClientError: Readonly<Record<string, number>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+}
+
+/**
+ * Requests Node's parser rejects before Fastify sees them (bad syntax, headers
+ * or URL too large, too slow to arrive) still get problem+json, and a log line
+ * with the same traceId.
+ */
+function clientErrorHandler(
+  this: FastifyInstance,
+  error: Error & { code?: string },
+  socket: Socket,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const status = statusOfClientError[error.code ?? ''] ?? 400
+  const title = STATUS_CODES[status] ?? 'Bad Request'
+  const traceId = randomUUID()
+  this.log.info({ traceId, code: error.code, status }, 'client error')
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title,
+    status,
+    detail: `The request could not be read (${error.code ?? 'parse error'}).`,
+    traceId,
+  })
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+}
