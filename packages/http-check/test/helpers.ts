@@ -1,0 +1,180 @@
+// Real servers on ephemeral loopback ports and the built CLI as a real process.
+// Servers and processes are AsyncDisposable: `await using server = ...` closes
+// them when the test's scope ends, also in concurrent tests and on failure.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { createServer as createHttpServer, type RequestListener } from 'node:http'
+import { createServer as createNetServer, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const packageRoot = fileURLToPath(new URL('../', import.meta.url))
+export const cliPath = join(packageRoot, 'dist/cli.js')
+const configLookupPath = join(packageRoot, '../config/dist/lookup.js')
+
+export type Listening = AsyncDisposable & {
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+
+/** Listens on `host` (port 0 = any free port); closing also drops the open sockets. */
+export async function listen(server: Server, host: string, port = 0): Promise<Listening> {
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  server.listen({ host, port, ipv6Only: host === '::1' })
+  await once(server, 'listening')
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port from the OS')
+  let closed: Promise<void> | undefined
+  const close = () => {
+    closed ??= new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    })
+    return closed
+  }
+  return { port: address.port, close, [Symbol.asyncDispose]: close }
+}
+
+export function httpServer(handler: RequestListener, host = '127.0.0.1', port = 0) {
+  return listen(createHttpServer(handler), host, port)
+}
+
+/** Answers every request with `status` and a short body. */
+export function answering(
+  status: number,
+  headers: Record<string, string> = {},
+  host = '127.0.0.1',
+) {
+  return httpServer((_request, response) => {
+    response.writeHead(status, { 'content-type': 'text/plain', ...headers }).end('Ok')
+  }, host)
+}
+
+/** Accepts connections and never says a word. */
+export function silentServer() {
+  return listen(createNetServer(), '127.0.0.1')
+}
+
+/** A port nothing listens on right now (the OS picks it; we close it again). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createNetServer().listen(0, host)
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  await once(server, 'close')
+  if (address === null || typeof address === 'string') throw new Error('no port from the OS')
+  return address.port
+}
+
+/** Whether this machine can listen on ::1 at all (containers may have IPv6 off). */
+export async function hasIpv6Loopback(): Promise<boolean> {
+  const server = createNetServer()
+  try {
+    server.listen(0, '::1')
+    await once(server, 'listening')
+    return true
+  } catch {
+    return false
+  } finally {
+    server.close()
+  }
+}
+
+export type CliRun = {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly elapsedMs: number
+}
+
+export type CliOptions = {
+  /** Added to a clean environment (PATH and HOME only), so the host's config cannot leak in. */
+  readonly env?: Readonly<Record<string, string>>
+  /** Working directory; a fresh empty one by default, so no settings.json is found by accident. */
+  readonly cwd?: string
+}
+
+/** A fresh empty directory; `using dir = tempDir()` removes it at the end of the scope. */
+export function tempDir(): Disposable & { readonly path: string } {
+  const path = mkdtempSync(join(tmpdir(), 'http-check-test-'))
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+export type CliProcess = AsyncDisposable & {
+  readonly child: ChildProcess
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly exited: Promise<CliRun>
+}
+
+/** Starts the built CLI; the event loop stays free for the test's own servers. */
+export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
+  const started = performance.now()
+  const ownDir = options.cwd === undefined ? tempDir() : undefined
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    cwd: options.cwd ?? ownDir?.path,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    stdout += text
+  })
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text
+  })
+  const exited = new Promise<CliRun>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => {
+      ownDir?.[Symbol.dispose]()
+      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started })
+    })
+  })
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited.catch(() => undefined)
+  }
+  return { child, stdout: () => stdout, stderr: () => stderr, exited, [Symbol.asyncDispose]: stop }
+}
+
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  await using cli = startCli(args, options)
+  return await cli.exited
+}
+
+/** Polls `condition` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
+  const deadline = performance.now() + timeoutMs
+  while (!condition()) {
+    if (performance.now() > deadline)
+      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** The CLI tests run dist/, so a stale build would test yesterday's code: say so plainly. */
+export function assertBuilt(): void {
+  const built = (path: string) => {
+    try {
+      return statSync(path).mtimeMs
+    } catch {
+      return undefined
+    }
+  }
+  const cli = built(cliPath)
+  const sources = ['src/cli.ts', 'src/check.ts'].map((path) => built(join(packageRoot, path)) ?? 0)
+  if (
+    cli === undefined ||
+    built(configLookupPath) === undefined ||
+    sources.some((mtime) => mtime > cli)
+  ) {
+    throw new Error('dist/ is missing or older than src/: run `pnpm --filter http-check... build`')
+  }
+}
