@@ -12,7 +12,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{packages,services}/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            '{packages,services}/*/test/**/*.test.ts',
+            'test/**/*.test.ts',
+            'docs/workshop/lab/test/**/*.test.ts',
+          ],
           exclude: ['**/*.browser.test.ts', '**/*.docker.test.ts', '**/node_modules/**'],
         },
       },

@@ -42,11 +42,13 @@ export type StartOptions = {
   /** Resolve once this path answers 200 (default `/health`); `false` to not wait. */
   readonly waitFor?: string | false
   readonly timeoutMs?: number
+  /** `ignore` discards the process's stdout and stderr (benchmarks); `output()` is then empty. */
+  readonly output?: 'pipe' | 'ignore'
 }
 
 export async function startService(
   entry: string,
-  { env = {}, port, waitFor = '/health', timeoutMs = 10_000 }: StartOptions = {},
+  { env = {}, port, waitFor = '/health', timeoutMs = 10_000, output = 'pipe' }: StartOptions = {},
 ): Promise<ServiceProcess> {
   const chosenPort = port ?? (await freePort())
   const child = spawn(process.execPath, [entry], {
@@ -57,7 +59,7 @@ export async function startService(
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', output, output],
   })
   let stdout = ''
   let stderr = ''
