@@ -2,6 +2,13 @@
 // that CI logs and people can grep, whatever the other reporters print.
 import type { Reporter, TestModule } from 'vitest/node'
 
+/** A file that failed with no failed test inside (a hook or an import threw) counts once. */
+function failedWithoutFailedTests(testModule: TestModule): boolean {
+  if (testModule.state() !== 'failed') return false
+  for (const _ of testModule.children.allTests('failed')) return false
+  return true
+}
+
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const counts = { passed: 0, failed: 0, skipped: 0 }
@@ -12,7 +19,7 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') counts.failed += 1
         else counts.skipped += 1
       }
-      if (testModule.state() === 'failed' && testModule.children.size === 0) counts.failed += 1
+      if (failedWithoutFailedTests(testModule)) counts.failed += 1
     }
     process.stdout.write(
       `\nvitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`,
