@@ -1,0 +1,213 @@
+// The images as users run them: size over the base image, `docker stop` time,
+// `docker compose up` until both are healthy, and what one HEALTHCHECK run costs
+// inside the container. Skipped, with a line saying so, where there is no Docker.
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import {
+  compose,
+  composeContainer,
+  docker,
+  freePort,
+  healthOf,
+  repoRoot,
+  uniqueName,
+  waitFor,
+} from '../test/e2e/support/docker.ts'
+import { type Info, judged, type Line, median } from './lib.ts'
+
+const BASE = 'node:24-bookworm-slim'
+const images = { api: 'numbers-bench-api:latest', web: 'numbers-bench-web:latest' } as const
+const MB = 1_000_000
+
+async function hasDocker(): Promise<boolean> {
+  return (await docker(['info'], { allowFailure: true, timeoutMs: 10_000 })).code === 0
+}
+
+async function sizeMb(image: string): Promise<number> {
+  const { stdout } = await docker(['image', 'inspect', '--format', '{{.Size}}', image])
+  return Number(stdout.trim()) / MB
+}
+
+async function build(): Promise<void> {
+  for (const app of ['api', 'web'] as const) {
+    await docker(['build', '-f', `Dockerfile.${app}`, '-t', images[app], '.'], {
+      env: { DOCKER_BUILDKIT: '1' },
+      timeoutMs: 600_000,
+    })
+  }
+}
+
+/** Median time of `docker stop` on a fresh, idle container started with `args`. */
+async function stopTimes(args: readonly string[], runs: number): Promise<number[]> {
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const name = uniqueName('bench-stop')
+    await docker(['run', '-d', '--name', name, ...args])
+    try {
+      await waitFor(
+        'the container to listen',
+        async () => {
+          const { code } = await docker(['exec', name, 'node', '-e', probeScript], {
+            allowFailure: true,
+          })
+          return code === 0 ? true : undefined
+        },
+        { timeoutMs: 20_000 },
+      )
+      const started = performance.now()
+      await docker(['stop', name])
+      times.push(performance.now() - started)
+    } finally {
+      await docker(['rm', '-f', name], { allowFailure: true })
+    }
+  }
+  return times
+}
+
+// Asks localhost:80 from inside the container (no curl there); exit 0 on any answer.
+const probeScript =
+  "require('node:http').get('http://127.0.0.1:'+(process.env.PORT||80)+'/health',r=>process.exit(0)).on('error',()=>process.exit(1))"
+
+// Runs a script in-process and prints its CPU time and peak memory when it exits.
+const measured = (script: string) =>
+  `process.on('exit',()=>{const r=process.resourceUsage();process.stderr.write('\\n'+JSON.stringify({cpuMs:(r.userCPUTime+r.systemCPUTime)/1000,maxRssMb:r.maxRSS/1024})+'\\n')});${script}`
+
+async function execCost(
+  container: string,
+  script: string,
+): Promise<{ cpuMs: number; maxRssMb: number }> {
+  const { stderr } = await docker(['exec', container, 'node', '-e', measured(script)], {
+    allowFailure: true,
+  })
+  const last = stderr.trim().split('\n').at(-1) ?? '{}'
+  return JSON.parse(last)
+}
+
+async function composeUpUntilHealthy(): Promise<number> {
+  const project = {
+    name: uniqueName('bench'),
+    files: [join(repoRoot, 'docker-compose.yml')],
+    env: {
+      NUMBERS_API_IMAGE: images.api,
+      NUMBERS_WEB_IMAGE: images.web,
+      NUMBERS_API_PORT: `127.0.0.1:${await freePort()}`,
+      NUMBERS_WEB_PORT: `127.0.0.1:${await freePort()}`,
+    },
+  }
+  try {
+    const started = performance.now()
+    await compose(project, ['up', '-d', '--no-build'])
+    const containers = {
+      api: await composeContainer(project, 'numbers-api'),
+      web: await composeContainer(project, 'numbers-web'),
+    }
+    await waitFor(
+      'both services healthy',
+      async () => {
+        const [api, web] = await Promise.all([healthOf(containers.api), healthOf(containers.web)])
+        return api?.Status === 'healthy' && web?.Status === 'healthy' ? true : undefined
+      },
+      { timeoutMs: 120_000, intervalMs: 100 },
+    )
+    return performance.now() - started
+  } finally {
+    await compose(project, ['down', '-v', '--timeout', '2'])
+  }
+}
+
+export async function containerLines({ runs = 5 } = {}): Promise<Line[]> {
+  if (!(await hasDocker())) return [{ what: 'containers', skipped: 'no Docker engine answers' }]
+  await build()
+  const base = await sizeMb(BASE)
+  const lines: Line[] = []
+  for (const app of ['api', 'web'] as const) {
+    const size = await sizeMb(images[app])
+    lines.push(
+      judged(
+        {
+          what: `numbers-${app} image size`,
+          unit: 'MB',
+          ours: [size],
+          baseline: [base],
+          baselineName: BASE,
+        },
+        '≤ base + 15 MB',
+        (ours, baseline) => ours - baseline <= 15,
+      ),
+    )
+  }
+
+  const bareServer = ['-v', `${join(repoRoot, 'bench/servers')}:/bench:ro`, '-e', 'PORT=80']
+  const bare = await stopTimes([...bareServer, BASE, 'node', '/bench/bare.js'], runs)
+  for (const app of ['api', 'web'] as const) {
+    // The web's own dependency check would stop it without an API: start its app alone.
+    const entry =
+      app === 'web' ? ['--entrypoint', 'node', images.web, 'dist/server.js'] : [images.api]
+    lines.push(
+      judged(
+        {
+          what: `numbers-${app} \`docker stop\``,
+          unit: 'ms',
+          ours: await stopTimes(entry, runs),
+          baseline: bare,
+          baselineName: 'node:http as PID 1, no SIGTERM handler',
+        },
+        '< 1000 ms',
+        (ours) => ours < 1000,
+      ),
+    )
+  }
+
+  const ups: number[] = []
+  for (let run = 0; run < 3; run++) ups.push(await composeUpUntilHealthy())
+  // The web's start_period + interval + 1 s, as docker-compose.yml sets them.
+  const budgetMs = (10 + 5 + 1) * 1000
+  lines.push(
+    judged(
+      {
+        what: '`docker compose up` → both healthy',
+        unit: 'ms',
+        ours: ups,
+        baseline: [budgetMs],
+        baselineName: 'start_period + interval + 1 s',
+        digits: 0,
+      },
+      '≤ budget',
+      (ours, budget) => ours <= budget,
+    ),
+  )
+
+  const name = uniqueName('bench-check')
+  await docker(['run', '-d', '--name', name, images.api])
+  try {
+    await waitFor(
+      'the API to listen',
+      async () => {
+        const { code } = await docker(['exec', name, 'node', '-e', probeScript], {
+          allowFailure: true,
+        })
+        return code === 0 ? true : undefined
+      },
+      { timeoutMs: 20_000 },
+    )
+    const check: { cpuMs: number; maxRssMb: number }[] = []
+    const floor: { cpuMs: number; maxRssMb: number }[] = []
+    for (let run = 0; run < 10; run++) {
+      check.push(
+        await execCost(
+          name,
+          "process.argv.push('-u','http://localhost/health');import('/opt/http-check/dist/cli.js')",
+        ),
+      )
+      floor.push(await execCost(name, '0'))
+    }
+    const info: Info = {
+      what: 'one HEALTHCHECK run inside the api container',
+      info: `CPU ${median(check.map((c) => c.cpuMs)).toFixed(1)} ms, max RSS ${median(check.map((c) => c.maxRssMb)).toFixed(1)} MB (node -e 0: ${median(floor.map((c) => c.cpuMs)).toFixed(1)} ms, ${median(floor.map((c) => c.maxRssMb)).toFixed(1)} MB)`,
+    }
+    lines.push(info)
+  } finally {
+    await docker(['rm', '-f', name], { allowFailure: true })
+  }
+  return lines
+}

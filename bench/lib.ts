@@ -1,0 +1,132 @@
+// What every benchmark shares: medians with their spread, and the row format
+// of the results table (ours vs a baseline measured in the same run).
+
+export type Row = {
+  readonly what: string
+  readonly unit: string
+  readonly ours: number
+  readonly baseline: number
+  readonly baselineName: string
+  /** ours / baseline. */
+  readonly ratio: number
+  /** e.g. `≤ 1.10×` or `≥ 90%`. */
+  readonly target: string
+  readonly pass: boolean
+  /** Spread of ours and of the baseline, as `p25–p75`. */
+  readonly spread: string
+}
+
+export type Skipped = { readonly what: string; readonly skipped: string }
+
+/** A figure reported for context, with no target of its own (latency, image size...). */
+export type Info = { readonly what: string; readonly info: string }
+
+export type Line = Row | Skipped | Info
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5)
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const position = (sorted.length - 1) * q
+  const below = Math.floor(position)
+  const above = Math.ceil(position)
+  const low = sorted[below] ?? Number.NaN
+  const high = sorted[above] ?? Number.NaN
+  return low + (high - low) * (position - below)
+}
+
+export function spreadOf(values: readonly number[], digits = 1): string {
+  return `${quantile(values, 0.25).toFixed(digits)}–${quantile(values, 0.75).toFixed(digits)}`
+}
+
+type Comparison = {
+  readonly what: string
+  readonly unit: string
+  readonly ours: readonly number[]
+  readonly baseline: readonly number[]
+  readonly baselineName: string
+  readonly digits?: number
+}
+
+/** Lower is better (time, memory): passes when ours ≤ maxRatio × baseline. */
+export function atMost({ digits = 1, ...c }: Comparison, maxRatio: number): Row {
+  const ours = median(c.ours)
+  const baseline = median(c.baseline)
+  const ratio = ours / baseline
+  return {
+    ...c,
+    ours,
+    baseline,
+    ratio,
+    target: `≤ ${maxRatio.toFixed(2)}×`,
+    pass: ratio <= maxRatio,
+    spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
+  }
+}
+
+/** Higher is better (throughput): passes when ours ≥ minShare × baseline. */
+export function atLeast({ digits = 0, ...c }: Comparison, minShare: number): Row {
+  const ours = median(c.ours)
+  const baseline = median(c.baseline)
+  const ratio = ours / baseline
+  return {
+    ...c,
+    ours,
+    baseline,
+    ratio,
+    target: `≥ ${Math.round(minShare * 100)}%`,
+    pass: ratio >= minShare,
+    spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
+  }
+}
+
+/** A comparison whose target is not a plain ratio (e.g. "base + 15 MB", "< 1 s"). */
+export function judged(
+  { digits = 1, ...c }: Comparison,
+  target: string,
+  passes: (ours: number, baseline: number) => boolean,
+): Row {
+  const ours = median(c.ours)
+  const baseline = median(c.baseline)
+  return {
+    ...c,
+    ours,
+    baseline,
+    ratio: ours / baseline,
+    target,
+    pass: passes(ours, baseline),
+    spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
+  }
+}
+
+function formatNumber(value: number, unit: string): string {
+  const digits = Math.abs(value) >= 100 ? 0 : 1
+  return `${value.toFixed(digits)} ${unit}`
+}
+
+export function markdownTable(rows: readonly Line[]): string {
+  const lines = [
+    '| what | ours | baseline | ratio | target | result | spread (p25–p75, ours / baseline) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ]
+  for (const row of rows) {
+    if ('info' in row) {
+      lines.push(`| ${row.what} | ${row.info} | | | | info | |`)
+      continue
+    }
+    if ('skipped' in row) {
+      lines.push(`| ${row.what} | – | – | – | – | skipped: ${row.skipped} | – |`)
+      continue
+    }
+    const ratio = row.target.includes('%')
+      ? `${(row.ratio * 100).toFixed(0)}%`
+      : `${row.ratio.toFixed(2)}×`
+    lines.push(
+      `| ${row.what} | ${formatNumber(row.ours, row.unit)} | ${formatNumber(row.baseline, row.unit)} (${row.baselineName}) | ${ratio} | ${row.target} | ${row.pass ? 'pass' : '**miss**'} | ${row.spread} |`,
+    )
+  }
+  return lines.join('\n')
+}

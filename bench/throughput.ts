@@ -1,0 +1,152 @@
+// Throughput: the services against node:http answering the same bytes, with the
+// same connections and duration, runs interleaved so that drift hits both alike.
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import { entryPoints, startService } from '../test/helpers/processes.ts'
+import { atLeast, type Info, type Line, median } from './lib.ts'
+
+const bareServer = new URL('./servers/bare.js', import.meta.url).pathname
+
+export type LoadResult = { requestsPerSec: number; p50: number; p99: number; failures: number }
+
+export async function load(url: string, durationS: number, connections = 50): Promise<LoadResult> {
+  const result = await autocannon({ url, connections, duration: durationS, pipelining: 1 })
+  return {
+    requestsPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.errors + result.timeouts + result.non2xx,
+  }
+}
+
+type Target = { readonly name: string; readonly url: string }
+
+/** Runs each target `rounds` times, alternating, after one warm-up each. */
+export async function compare(
+  targets: readonly Target[],
+  rounds: number,
+  durationS: number,
+): Promise<Map<string, LoadResult[]>> {
+  const results = new Map<string, LoadResult[]>(targets.map((target) => [target.name, []]))
+  for (const target of targets) await load(target.url, 1)
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) {
+      const result = await load(target.url, durationS)
+      if (result.failures > 0) throw new Error(`${target.name}: ${result.failures} failed requests`)
+      results.get(target.name)?.push(result)
+    }
+  }
+  return results
+}
+
+export function latencyLine(what: string, ours: LoadResult[], bare: LoadResult[]): Info {
+  const p = (runs: LoadResult[], key: 'p50' | 'p99') => median(runs.map((run) => run[key]))
+  return {
+    what,
+    info: `p50 ${p(ours, 'p50')} ms, p99 ${p(ours, 'p99')} ms (bare: ${p(bare, 'p50')} / ${p(bare, 'p99')} ms)`,
+  }
+}
+
+export async function apiThroughput({ rounds = 3, durationS = 3 } = {}): Promise<Line[]> {
+  // FAIL_AFTER=0: the same code path as a healthy /rng, without ever turning unhealthy.
+  const api = await startService(entryPoints.api, {
+    env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
+    output: 'ignore',
+  })
+  const bare = await startService(bareServer, { output: 'ignore' })
+  try {
+    const lines: Line[] = []
+    for (const path of ['/rng', '/health']) {
+      const runs = await compare(
+        [
+          { name: 'api', url: `${api.url}${path}` },
+          { name: 'bare', url: `${bare.url}${path}` },
+        ],
+        rounds,
+        durationS,
+      )
+      const ours = runs.get('api') ?? []
+      const baseline = runs.get('bare') ?? []
+      lines.push(
+        atLeast(
+          {
+            what: `numbers-api \`GET ${path}\` throughput`,
+            unit: 'req/s',
+            ours: ours.map((run) => run.requestsPerSec),
+            baseline: baseline.map((run) => run.requestsPerSec),
+            baselineName: 'node:http',
+          },
+          0.9,
+        ),
+        latencyLine(`numbers-api \`GET ${path}\` latency`, ours, baseline),
+      )
+    }
+    return lines
+  } finally {
+    await Promise.all([api.stop(), bare.stop()])
+  }
+}
+
+export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise<Line[]> {
+  const api = await startService(entryPoints.api, {
+    env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
+    output: 'ignore',
+  })
+  const web = await startService(entryPoints.web, {
+    env: { RNG_API_URL: `${api.url}/rng`, LOG_LEVEL: 'info' },
+    output: 'ignore',
+  })
+  const pageFile = join(tmpdir(), `numbers-bench-page-${process.pid}.html`)
+  writeFileSync(pageFile, await (await fetch(`${web.url}/`)).text())
+  const bare = await startService(bareServer, {
+    env: { BARE_PAGE_FILE: pageFile },
+    output: 'ignore',
+  })
+  try {
+    const page = await compare(
+      [
+        { name: 'web', url: `${web.url}/` },
+        { name: 'bare', url: `${bare.url}/` },
+      ],
+      rounds,
+      durationS,
+    )
+    const numbers = await compare(
+      [
+        { name: 'web', url: `${web.url}/api/number` },
+        { name: 'api', url: `${api.url}/rng` },
+      ],
+      rounds,
+      durationS,
+    )
+    const rps = (runs: Map<string, LoadResult[]>, name: string) =>
+      (runs.get(name) ?? []).map((run) => run.requestsPerSec)
+    return [
+      atLeast(
+        {
+          what: 'numbers-web page `GET /` throughput',
+          unit: 'req/s',
+          ours: rps(page, 'web'),
+          baseline: rps(page, 'bare'),
+          baselineName: 'node:http, same bytes',
+        },
+        0.8,
+      ),
+      latencyLine('numbers-web page latency', page.get('web') ?? [], page.get('bare') ?? []),
+      atLeast(
+        {
+          what: 'numbers-web `GET /api/number` (through the API)',
+          unit: 'req/s',
+          ours: rps(numbers, 'web'),
+          baseline: rps(numbers, 'api'),
+          baselineName: "the API's own /rng",
+        },
+        0.45,
+      ),
+    ]
+  } finally {
+    await Promise.all([web.stop(), api.stop(), bare.stop()])
+  }
+}
