@@ -37,6 +37,19 @@ async function build(): Promise<void> {
   }
 }
 
+async function waitUntilListening(container: string): Promise<void> {
+  await waitFor(
+    `${container} to listen`,
+    async () => {
+      const { code } = await docker(['exec', container, 'node', '-e', probeScript], {
+        allowFailure: true,
+      })
+      return code === 0 ? true : undefined
+    },
+    { timeoutMs: 20_000 },
+  )
+}
+
 /** Median time of `docker stop` on a fresh, idle container started with `args`. */
 async function stopTimes(args: readonly string[], runs: number): Promise<number[]> {
   const times: number[] = []
@@ -44,16 +57,7 @@ async function stopTimes(args: readonly string[], runs: number): Promise<number[
     const name = uniqueName('bench-stop')
     await docker(['run', '-d', '--name', name, ...args])
     try {
-      await waitFor(
-        'the container to listen',
-        async () => {
-          const { code } = await docker(['exec', name, 'node', '-e', probeScript], {
-            allowFailure: true,
-          })
-          return code === 0 ? true : undefined
-        },
-        { timeoutMs: 20_000 },
-      )
+      await waitUntilListening(name)
       const started = performance.now()
       await docker(['stop', name])
       times.push(performance.now() - started)
@@ -180,16 +184,7 @@ export async function containerLines({ runs = 5 } = {}): Promise<Line[]> {
   const name = uniqueName('bench-check')
   await docker(['run', '-d', '--name', name, images.api])
   try {
-    await waitFor(
-      'the API to listen',
-      async () => {
-        const { code } = await docker(['exec', name, 'node', '-e', probeScript], {
-          allowFailure: true,
-        })
-        return code === 0 ? true : undefined
-      },
-      { timeoutMs: 20_000 },
-    )
+    await waitUntilListening(name)
     const check: { cpuMs: number; maxRssMb: number }[] = []
     const floor: { cpuMs: number; maxRssMb: number }[] = []
     for (let run = 0; run < 10; run++) {

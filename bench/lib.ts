@@ -51,38 +51,6 @@ type Comparison = {
   readonly digits?: number
 }
 
-/** Lower is better (time, memory): passes when ours ≤ maxRatio × baseline. */
-export function atMost({ digits = 1, ...c }: Comparison, maxRatio: number): Row {
-  const ours = median(c.ours)
-  const baseline = median(c.baseline)
-  const ratio = ours / baseline
-  return {
-    ...c,
-    ours,
-    baseline,
-    ratio,
-    target: `≤ ${maxRatio.toFixed(2)}×`,
-    pass: ratio <= maxRatio,
-    spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
-  }
-}
-
-/** Higher is better (throughput): passes when ours ≥ minShare × baseline. */
-export function atLeast({ digits = 0, ...c }: Comparison, minShare: number): Row {
-  const ours = median(c.ours)
-  const baseline = median(c.baseline)
-  const ratio = ours / baseline
-  return {
-    ...c,
-    ours,
-    baseline,
-    ratio,
-    target: `≥ ${Math.round(minShare * 100)}%`,
-    pass: ratio >= minShare,
-    spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
-  }
-}
-
 /** A comparison whose target is not a plain ratio (e.g. "base + 15 MB", "< 1 s"). */
 export function judged(
   { digits = 1, ...c }: Comparison,
@@ -100,6 +68,24 @@ export function judged(
     pass: passes(ours, baseline),
     spread: `${spreadOf(c.ours, digits)} / ${spreadOf(c.baseline, digits)}`,
   }
+}
+
+/** Lower is better (time, memory): passes when ours ≤ maxRatio × baseline. */
+export function atMost(comparison: Comparison, maxRatio: number): Row {
+  return judged(
+    { digits: 1, ...comparison },
+    `≤ ${maxRatio.toFixed(2)}×`,
+    (ours, baseline) => ours <= maxRatio * baseline,
+  )
+}
+
+/** Higher is better (throughput): passes when ours ≥ minShare × baseline. */
+export function atLeast(comparison: Comparison, minShare: number): Row {
+  return judged(
+    { digits: 0, ...comparison },
+    `≥ ${Math.round(minShare * 100)}%`,
+    (ours, baseline) => ours >= minShare * baseline,
+  )
 }
 
 function formatNumber(value: number, unit: string): string {

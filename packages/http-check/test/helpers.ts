@@ -61,16 +61,7 @@ export function silentServer() {
   return listen(createNetServer(), '127.0.0.1')
 }
 
-/** A port nothing listens on right now (the OS picks it; we close it again). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createNetServer().listen(0, host)
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port from the OS')
-  return address.port
-}
+export { freePort } from '../../../test/helpers/processes.ts'
 
 /** Whether this machine can listen on ::1 at all (containers may have IPv6 off). */
 export async function hasIpv6Loopback(): Promise<boolean> {

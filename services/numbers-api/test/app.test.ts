@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildTestApp } from './helper.ts'
 
 describe('numbers-api routing', () => {
-  let close: () => Promise<void> = async () => {}
-  afterEach(() => close())
-  function setup() {
-    const built = buildTestApp()
-    close = () => built.app.close()
-    return built.app
-  }
+  const setup = () => buildTestApp().app
 
   it('an unknown route answers 404 problem+json', async () => {
     const response = await setup().inject('/nope?x=1')

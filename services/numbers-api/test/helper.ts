@@ -1,7 +1,8 @@
-// Builds a numbers-api app per test, with the defaults of the config registry
-// and a log stream the test can read.
+// Builds a numbers-api app per test (closed when the test ends), with the
+// defaults of the config registry and a log stream the test can read.
 import { Writable } from 'node:stream'
 import { defaultsOf } from '@numbers/config'
+import { onTestFinished } from 'vitest'
 import { type ApiConfig, apiKeys, buildApp } from '../src/app.ts'
 
 export const defaultConfig: ApiConfig = defaultsOf(apiKeys)
@@ -20,5 +21,6 @@ export function buildTestApp(overrides: Partial<ApiConfig> = {}) {
     config: { ...defaultConfig, ...overrides },
     logger: { level: 'debug', stream },
   })
+  onTestFinished(() => app.close())
   return { app, logs }
 }

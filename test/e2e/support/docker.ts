@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, test } from 'vitest'
+import { freePort as freePortOn } from '../../helpers/processes.ts'
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..')
 
@@ -265,16 +266,8 @@ export async function publishedUrl(container: string): Promise<string> {
   return `http://127.0.0.1:${port}`
 }
 
-/** A host port nobody listens on right now (the kernel's choice, released at once). */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0)
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no free port')
-  return address.port
-}
+/** A host port nobody listens on right now, on any address (`::` takes IPv4 too). */
+export const freePort = (): Promise<number> => freePortOn('::')
 
 /** Whether `port` is free on every host address (what publishing it needs). */
 export async function isPortFree(port: number): Promise<boolean> {

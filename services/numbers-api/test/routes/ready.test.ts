@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildTestApp } from '../helper.ts'
 
 describe('GET /ready', () => {
-  let close: () => Promise<void> = async () => {}
-  afterEach(() => close())
-  function setup(...args: Parameters<typeof buildTestApp>) {
-    const built = buildTestApp(...args)
-    close = () => built.app.close()
-    return built.app
-  }
+  const setup = (...args: Parameters<typeof buildTestApp>) => buildTestApp(...args).app
 
   it('answers 200 once started and healthy', async () => {
     const response = await setup().inject('/ready')

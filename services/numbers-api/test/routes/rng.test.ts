@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { buildTestApp } from '../helper.ts'
 
 describe('GET /rng', () => {
-  let close: () => Promise<void> = async () => {}
-  afterEach(() => close())
-
-  function setup(...args: Parameters<typeof buildTestApp>) {
-    const built = buildTestApp(...args)
-    close = () => built.app.close()
-    return built
-  }
+  const setup = buildTestApp
 
   it('answers a bare JSON integer 0-99', async () => {
     const { app } = setup()
