@@ -128,6 +128,28 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(/settings file .*missing\.json cannot be read \(ENOENT\)/)
   })
 
+  it('takes JSON numbers and booleans from the settings file as they are', () => {
+    const cwd = tempDir({ PORT: 8080, BROKEN: true, LOG_LEVEL: 'warn' })
+    expect(loadConfig(['PORT', 'BROKEN', 'LOG_LEVEL'], { env: {}, cwd })).toEqual({
+      PORT: 8080,
+      BROKEN: true,
+      LOG_LEVEL: 'warn',
+    })
+  })
+
+  it.each([
+    ['PORT', 80.5],
+    ['BROKEN', 1],
+    ['LOG_LEVEL', 3],
+    ['FAIL_AFTER', null],
+  ] as const)('rejects %s=%j in the settings file, naming the value', (name, value) => {
+    const cwd = tempDir({ [name]: value })
+    const problems = problemsOf(() => loadConfig([name], { env: {}, cwd }))
+    expect(problems).toEqual([
+      `${name} must be ${keys[name].expected}, got ${JSON.stringify(value)}`,
+    ])
+  })
+
   it('keeps keys it was not asked for out of the config', () => {
     const config = loadConfig(['PORT'], { env: { FAIL_AFTER: '5' }, cwd: tempDir() })
     expect(config).toEqual({ PORT: 3000 })

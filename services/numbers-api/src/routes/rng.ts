@@ -14,25 +14,21 @@ export function rngRoute(
   app: FastifyInstance,
   { state, failAfter, responseDelayMs }: RngRouteOptions,
 ): void {
-  app.get(
-    '/rng',
-    { schema: { response: { 200: { type: 'integer', minimum: 0, maximum: 99 } } } },
-    async (request, reply) => {
-      if (responseDelayMs > 0) await sleep(responseDelayMs)
-      const draw = state.draw()
-      if (draw.kind === 'unhealthy') {
-        return sendProblem(
-          request,
-          reply,
-          unhealthyProblem,
-          `No more numbers: the service turned unhealthy after ${state.callsServed()} calls and stays so until it restarts.`,
-        )
-      }
-      request.log.debug({ number: draw.value, callsServed: state.callsServed() }, 'number served')
-      if (draw.turnedUnhealthy) {
-        request.log.warn(`unhealthy after ${failAfter} calls`)
-      }
-      return reply.type('application/json').send(draw.value)
-    },
-  )
+  app.get('/rng', async (request, reply) => {
+    if (responseDelayMs > 0) await sleep(responseDelayMs)
+    const draw = state.draw()
+    if (draw.kind === 'unhealthy') {
+      return sendProblem(
+        request,
+        reply,
+        unhealthyProblem,
+        `No more numbers: the service turned unhealthy after ${state.callsServed()} calls and stays so until it restarts.`,
+      )
+    }
+    request.log.debug({ number: draw.value, callsServed: state.callsServed() }, 'number served')
+    if (draw.turnedUnhealthy) {
+      request.log.warn(`unhealthy after ${failAfter} calls`)
+    }
+    return reply.type('application/json').send(draw.value)
+  })
 }
