@@ -55,6 +55,20 @@ function expectProblem(response: RawResponse | undefined, status: number): void 
   expectNoLeak(response?.body ?? '')
 }
 
+/**
+ * A request whose body cannot be framed: the parser's 400 problem+json, and the connection
+ * closes. The API has no POST / and may answer 404 first, before the body is read.
+ */
+function expectFourXxThen400(responses: readonly RawResponse[]): void {
+  expect(responses.length).toBeGreaterThan(0)
+  expect(responses.length).toBeLessThanOrEqual(2)
+  for (const response of responses) {
+    expect([400, 404]).toContain(response.status)
+    expectProblem(response, response.status)
+  }
+  expect(responses.at(-1)?.status).toBe(400)
+}
+
 /** No stack frames, file paths or internal error names in anything a client sees. */
 function expectNoLeak(text: string): void {
   expect(text).not.toMatch(/\bat .+:\d+:\d+|\/work\/|node_modules|dist\/|Error:|FST_/)
@@ -62,16 +76,32 @@ function expectNoLeak(text: string): void {
 
 const services = [
   // A big body: the API has no route that takes one (405 before reading it); the web's form has a limit.
-  { name: 'numbers-api', entry: entryPoints.api, env: { FAIL_AFTER: '0' }, bigBody: ['/rng', 405] },
+  // A long path parameter: only the web has a route with one (/static/:file, at most 100 characters).
+  {
+    name: 'numbers-api',
+    entry: entryPoints.api,
+    env: { FAIL_AFTER: '0' },
+    bigBody: ['/rng', 405],
+    longParam: 404,
+  },
   {
     name: 'numbers-web',
     entry: entryPoints.web,
     env: { RNG_API_URL: 'http://127.0.0.1:1/rng' },
     bigBody: ['/', 413],
+    longParam: 414,
   },
 ] as const
 
-describe.each(services)('$name under bad input', ({ entry, env, bigBody }) => {
+/** Both services together; the total is printed once, for the README's figures. */
+let allTriedInputs = 0
+afterAll(() => {
+  console.log(`hardening: ${allTriedInputs} hostile HTTP inputs sent to the two services`)
+})
+
+const closing = 'Host: x\r\nConnection: close\r\n\r\n'
+
+describe.each(services)('$name under bad input', ({ entry, env, bigBody, longParam }) => {
   let service: ServiceProcess
   let triedInputs = 0
   beforeAll(async () => {
@@ -82,6 +112,8 @@ describe.each(services)('$name under bad input', ({ entry, env, bigBody }) => {
     expect(await statusOf(`${service.url}/health`)).toBe(200)
     expect(service.child.exitCode).toBeNull()
     await service.stop()
+    // Nothing on the way out either: no stack, no crash report.
+    expect(service.output().stderr).toBe('')
     console.log(`bad inputs tried: ${triedInputs}`)
   })
 
@@ -90,6 +122,7 @@ describe.each(services)('$name under bad input', ({ entry, env, bigBody }) => {
     options?: { pauseMs?: number; timeoutMs?: number },
   ) {
     triedInputs += 1
+    allTriedInputs += 1
     return parseResponses(await rawExchange(service.port, chunks, options))
   }
 
@@ -163,6 +196,142 @@ describe.each(services)('$name under bad input', ({ entry, env, bigBody }) => {
     socket.write('GET /health HTTP/1.1\r\nHost: x\r\nContent-Le')
     socket.destroy()
     triedInputs += 1
+    allTriedInputs += 1
     expect(await statusOf(`${service.url}/health`)).toBe(200)
+  })
+
+  it.each([
+    ['/%zz', 'a bad escape'],
+    ['/health%ZZ', 'a bad escape after a real path'],
+    ['/%', 'a lone percent sign'],
+    ['/static/%E0%A4%A', 'a truncated UTF-8 escape'],
+    ['/%zz<script>alert(1)</script>', 'a bad escape and markup'],
+  ])('a path with invalid percent-encoding (%s: %s) gets 400 problem+json', async (path) => {
+    const [response] = await send([`GET ${path} HTTP/1.1\r\n${closing}`])
+    expectProblem(response, 400)
+    // The answer echoes the path, so it must not be sniffed as a document.
+    expect(response?.headers).toMatch(/x-content-type-options: nosniff/i)
+  })
+
+  it('a path parameter longer than the router takes gets a problem+json answer', async () => {
+    const [response] = await send([`GET /static/${'a'.repeat(150)} HTTP/1.1\r\n${closing}`])
+    expectProblem(response, longParam)
+  })
+
+  it.each([
+    ['an invalid chunk size', 'zz\r\nabc\r\n0\r\n\r\n'],
+    ['a chunk shorter than announced', '5\r\nab\r\n0\r\n\r\n'],
+    ['a chunk with no CRLF after it', '3\r\nabcXY0\r\n\r\n'],
+    ['a chunk size past 2^64', 'fffffffffffffffffff\r\na\r\n0\r\n\r\n'],
+    ['a 20 KB chunk extension', `1;${'a'.repeat(20_000)}\r\nx\r\n0\r\n\r\n`],
+  ])(
+    'a chunked body with %s ends in 400 problem+json and a closed connection',
+    async (_name, body) => {
+      const responses = await send([
+        'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n' +
+          `Content-Type: application/x-www-form-urlencoded\r\n\r\n${body}`,
+      ])
+      expectFourXxThen400(responses)
+    },
+  )
+
+  // Each would let a front proxy and this server disagree on where a request ends
+  // (request smuggling): refused whole, and the request hidden in the body never runs.
+  const smuggled = 'GET /no-such-smuggled-path HTTP/1.1\r\nHost: x\r\n\r\n'
+  it.each([
+    ['two different Content-Lengths', 'Content-Length: 3\r\nContent-Length: 5\r\n', 'a=1bb'],
+    ['a list in Content-Length', 'Content-Length: 5, 5\r\n', 'a=1bb'],
+    ['a signed Content-Length', 'Content-Length: +5\r\n', 'a=1bb'],
+    ['a Content-Length past 2^64', 'Content-Length: 99999999999999999999\r\n', ''],
+    [
+      'Content-Length and Transfer-Encoding (CL.TE)',
+      `Content-Length: 6\r\nTransfer-Encoding: chunked\r\n`,
+      `0\r\n\r\n${smuggled}`,
+    ],
+    [
+      'Transfer-Encoding and Content-Length (TE.CL)',
+      `Transfer-Encoding: chunked\r\nContent-Length: 4\r\n`,
+      `5c\r\n${smuggled}\r\n0\r\n\r\n`,
+    ],
+    [
+      'two Transfer-Encodings (TE.TE)',
+      'Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n',
+      `0\r\n\r\n${smuggled}`,
+    ],
+    ['chunked not last', 'Transfer-Encoding: chunked, identity\r\n', `0\r\n\r\n${smuggled}`],
+    ['a space before the colon', 'Transfer-Encoding : chunked\r\n', `0\r\n\r\n${smuggled}`],
+    ['an obfuscated coding', 'Transfer-Encoding: xchunked\r\n', `0\r\n\r\n${smuggled}`],
+    ['a folded header', 'Transfer-Encoding:\r\n chunked\r\n', `0\r\n\r\n${smuggled}`],
+  ])(
+    'a body framed with %s is refused with 400 and nothing smuggled runs',
+    async (_name, framing, body) => {
+      const responses = await send([`POST / HTTP/1.1\r\nHost: x\r\n${framing}\r\n${body}`])
+      expectFourXxThen400(responses)
+      expect(responses[0]?.raw).not.toContain('no-such-smuggled-path')
+    },
+  )
+
+  it.each([
+    ['OPTIONS /', 'OPTIONS / HTTP/1.1'],
+    ['OPTIONS *', 'OPTIONS * HTTP/1.1'],
+    ['OPTIONS /health', 'OPTIONS /health HTTP/1.1'],
+    ['TRACE /', 'TRACE / HTTP/1.1'],
+    ['TRACE /health', 'TRACE /health HTTP/1.1'],
+  ])('%s gets 404 or 405 problem+json and never echoes the request', async (_name, line) => {
+    const [response] = await send([
+      `${line}\r\nCookie: session=s3cr3t-cookie\r\nX-Secret: s3cr3t-header\r\n${closing}`,
+    ])
+    expect([404, 405]).toContain(response?.status)
+    expectProblem(response, response?.status ?? 0)
+    expect(response?.raw).not.toMatch(/s3cr3t/)
+    expect(response?.headers).not.toMatch(/access-control-allow/i)
+  })
+
+  it.each([
+    ['a NUL in a header value', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n'],
+    ['a bare CR in a header value', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n'],
+    ['a space before a header colon', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A : b\r\n\r\n'],
+    ['a folded header line', 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n'],
+    ['bare LF line endings', 'GET /health HTTP/1.1\nHost: x\n\n'],
+    ['an unknown HTTP version', 'GET /health HTTP/9.9\r\nHost: x\r\n\r\n'],
+    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'],
+    ['a control character in the path', 'GET /he\u0001alth HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['a space in the path', 'GET /he alth HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('%s gets 400 problem+json', async (_name, request) => {
+    const [response] = await send([request])
+    expectProblem(response, 400)
+  })
+
+  it('an HTTP/1.1 request without Host gets an empty 400 from Node, and the connection closes', async () => {
+    // Node's http server answers this itself, before Fastify: no body, so nothing to leak.
+    const [response] = await send(['GET /health HTTP/1.1\r\nConnection: close\r\n\r\n'])
+    expect(response?.status).toBe(400)
+    expect(response?.raw).toMatch(/connection: close/i)
+    expectNoLeak(response?.raw ?? '')
+  })
+
+  it('CONNECT is not tunnelled: the connection closes with no answer', async () => {
+    const responses = await send(['CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n'])
+    expect(responses).toEqual([])
+  })
+
+  it.each([
+    ['broken JSON', 'application/json', '{"a":'],
+    ['JSON with __proto__', 'application/json', '{"__proto__":{"polluted":1}}'],
+    [
+      'a form with __proto__',
+      'application/x-www-form-urlencoded',
+      '__proto__[x]=1&constructor[p]=1',
+    ],
+    ['XML', 'application/xml', '<a/>'],
+    ['no content type', '', 'x'],
+  ])('a POST with %s never gets a 5xx', async (_name, type, body) => {
+    const [response] = await send([
+      `POST / HTTP/1.1\r\nHost: x\r\n${type ? `Content-Type: ${type}\r\n` : ''}` +
+        `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    ])
+    expect(response?.status).toBeLessThan(500)
+    expectNoLeak(response?.body ?? '')
+    if (response?.status !== 200) expectProblem(response, response?.status ?? 0)
   })
 })

@@ -27,7 +27,8 @@ const httpUrlPattern = '^https?://[^\\s/?#]+(/[^\\s]*)?$'
 
 export const keys = {
   HOST: {
-    schema: { type: 'string', pattern: '^[0-9A-Za-z.:-]+$', default: '::' },
+    // At most 253 characters, as DNS allows: a longer name passed and then failed at listen().
+    schema: { type: 'string', pattern: '^[0-9A-Za-z.:-]{1,253}$', default: '::' },
     expected: 'a host name or IP address',
     usedBy: both,
     description:

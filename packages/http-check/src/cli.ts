@@ -136,8 +136,10 @@ function parseKey(text: string): string {
 }
 
 function parsePath(text: string): string {
-  // `//host/x` would be read as a new host, not a path.
-  if (!text.startsWith('/') || text.startsWith('//')) {
+  // `//host/x` would be read as a new host, not a path; so would `/\host` and `/<tab>/host`
+  // (the URL parser reads `\` as `/` and drops tabs and newlines): check what it makes of it.
+  const sameHost = URL.parse(text, 'http://h.invalid/')?.host === 'h.invalid'
+  if (!text.startsWith('/') || text.startsWith('//') || !sameHost) {
     throw new UsageError(`-p needs a path starting with a single /, got ${JSON.stringify(text)}`)
   }
   return text

@@ -3,8 +3,15 @@
 import { randomUUID } from 'node:crypto'
 import { type Server, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
-import { PROBLEM_CONTENT_TYPE } from './problem.ts'
+import type {
+  FastifyError,
+  FastifyHttpOptions,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify'
+import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
 
 export type ServerOptionsInput = {
   readonly logger: NonNullable<FastifyServerOptions['logger']>
@@ -29,7 +36,31 @@ export function serverOptions({
     // Node checks request deadlines on this beat (30 s by default): keep it close to them.
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
     clientErrorHandler,
+    frameworkErrors,
   }
+}
+
+/**
+ * URLs the router cannot read (bad percent-encoding, a path parameter over
+ * maxParamLength): Fastify's own answer is JSON with its internal FST_ code and
+ * no traceId. They run no hooks (helmet's neither), and the problem echoes the
+ * URL, so the answer carries the two headers that keep a browser from treating it
+ * as a document.
+ */
+function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode === 414 ? 414 : 400
+  request.log.info({ code: error.code, status }, 'unreadable url')
+  reply
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+  sendProblem(
+    request,
+    reply,
+    { status, type: 'about:blank' },
+    status === 414
+      ? 'A segment of the path is too long.'
+      : 'The path could not be decoded (bad percent-encoding).',
+  )
 }
 
 const statusOfClientError: Readonly<Record<string, number>> = {
@@ -65,6 +96,7 @@ function clientErrorHandler(
   })
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
+      'x-content-type-options: nosniff\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }
