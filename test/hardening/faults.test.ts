@@ -188,7 +188,7 @@ describe('SIGTERM in the middle of a load', () => {
 
   it('completes every accepted request with 200, refuses new connections, exits 0 and logs "closed" last', async () => {
     const rng = await api(
-      { FAIL_AFTER: '0', RESPONSE_DELAY_MS: String(DELAY_MS), LOG_LEVEL: 'info' },
+      { FAIL_AFTER: '0', RESPONSE_DELAY_MS: String(DELAY_MS), LOG_LEVEL: 'debug' },
       { timeoutMs: 10_000 },
     )
     const pool = new Pool(rng.url, { connections: IN_FLIGHT })
@@ -200,7 +200,7 @@ describe('SIGTERM in the middle of a load', () => {
       done.push(performance.now())
       return { statusCode, connection: headers.connection, text }
     })
-    // Every request has reached a handler: its "incoming request" line is in the log.
+    // Every request has reached a handler: its "incoming request" line (debug) is in the log.
     const incoming = () => (rng.output().stdout.match(/"url":"\/rng"/g) ?? []).length
     await waitUntil(() => incoming() >= IN_FLIGHT, DELAY_MS * 0.8)
 
