@@ -102,7 +102,7 @@ describeWithDocker('production images', () => {
       for (const target of TARGETS) {
         const size = await imageSize(imageTag(app, target))
         lines.push(`numbers-${app} ${target}: ${mb(size)} (base + ${mb(size - base)})`)
-        if (target === 'production') expect(size - base).toBeLessThan(40e6)
+        if (target === 'production') expect(size - base).toBeLessThan(15e6)
       }
     }
     console.log(`image sizes:\n  ${lines.join('\n  ')}`)

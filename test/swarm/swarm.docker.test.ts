@@ -363,12 +363,12 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
     expect(old?.Status.State).not.toBe('running')
   })
 
-  test('an update whose new task fails its health check is rolled back by Swarm, and the web serves /health all along', async () => {
+  test('an update whose new task fails its health check is rolled back by Swarm, and the web serves its page all along', async () => {
     const before = await settled()
     const previousUpdate = JSON.stringify((await inspectService(api)).UpdateStatus ?? null)
     const statesSeen: string[] = []
     let rollbackStartedMs = Number.NaN
-    const health = watchHttp(`${web}/health`, 100)
+    const health = watchHttp(`${web}/`, 100)
     const startedAt = performance.now()
     let final: ServiceInfo['UpdateStatus']
     let after: TaskInfo
@@ -398,7 +398,7 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
       watched = await health.stop()
     }
     console.log(
-      `swarm: web /health during the rollout: ${watched.ok} answers, ${watched.failures.length} failures`,
+      `swarm: the web's page during the rollout: ${watched.ok} answers, ${watched.failures.length} failures`,
     )
 
     expect(final?.State).toBe('rollback_completed')

@@ -1,5 +1,5 @@
 export { type LogFormat, loggerOptions } from './logger.ts'
-export { genReqId, logRequests, type ServerOptionsInput, serverOptions } from './options.ts'
+export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,
   type Problem,

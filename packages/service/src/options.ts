@@ -3,13 +3,14 @@
 import { randomUUID } from 'node:crypto'
 import { type Server, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type {
-  FastifyError,
-  FastifyHttpOptions,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifyServerOptions,
+import {
+  type FastifyError,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
 } from 'fastify'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
 
@@ -37,8 +38,7 @@ export function serverOptions({
     http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
     clientErrorHandler,
     frameworkErrors,
-    // Access lines come from logRequests(): successes at debug, failures at info.
-    disableRequestLogging: true,
+    logController: new EventLogController(),
   }
 }
 
@@ -48,16 +48,21 @@ export function serverOptions({
  * forever, and two info lines per request halved the services' throughput
  * (see the README's benchmarks). LOG_LEVEL=debug shows every request.
  */
-export function logRequests(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => {
+class EventLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
     request.log.debug({ req: request }, 'incoming request')
-    done()
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    const level = reply.statusCode >= 400 ? 'info' : 'debug'
-    request.log[level]({ res: reply, responseTime: reply.elapsedTime }, 'request completed')
-    done()
-  })
+  }
+
+  override requestCompleted(
+    error: Error | null,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const fields = { res: reply, responseTime: reply.elapsedTime }
+    if (error) request.log.error({ ...fields, err: error }, 'request errored')
+    else if (reply.statusCode >= 400) request.log.info(fields, 'request completed')
+    else request.log.debug(fields, 'request completed')
+  }
 }
 
 /**
@@ -116,7 +121,7 @@ function clientErrorHandler(
   })
   socket.end(
     `HTTP/1.1 ${status} ${title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\n` +
-      'x-content-type-options: nosniff\r\n' +
+      "x-content-type-options: nosniff\r\ncontent-security-policy: default-src 'none'; frame-ancestors 'none'\r\n" +
       `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }

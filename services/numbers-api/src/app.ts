@@ -1,6 +1,6 @@
 // Builds the numbers-api Fastify instance; never listens (server.ts does).
 import type { ConfigOf } from '@numbers/config'
-import { logRequests, serverOptions, useProblemResponses } from '@numbers/service'
+import { serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { healthRoute } from './routes/health.ts'
 import { readyRoute } from './routes/ready.ts'
@@ -31,7 +31,6 @@ export function buildApp({ config, logger = false }: ApiOptions): FastifyInstanc
     startupDelayMs: config.STARTUP_DELAY_MS,
   })
   useProblemResponses(app)
-  logRequests(app)
   rngRoute(app, {
     state,
     failAfter: config.FAIL_AFTER,

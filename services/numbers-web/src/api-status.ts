@@ -41,11 +41,13 @@ export function createApiStatus({
   let last: ApiHealth | undefined
 
   async function ask(): Promise<ApiHealth> {
-    const options = { timeoutMs, signal: closing.signal }
-    const ready = await probe(readyUrl, options)
+    // One deadline for both probes: a page never waits more than timeoutMs for its badge.
+    const deadline = now() + timeoutMs
+    const ready = await probe(readyUrl, { timeoutMs, signal: closing.signal })
     if (ready.status === 200) return 'healthy'
     if (ready.status === undefined) return 'unreachable'
-    const health = await probe(healthUrl, options)
+    const left = Math.max(1, Math.round(deadline - now()))
+    const health = await probe(healthUrl, { timeoutMs: left, signal: closing.signal })
     if (health.status === undefined) return 'unreachable'
     return health.status === 200 ? 'starting' : 'unhealthy'
   }

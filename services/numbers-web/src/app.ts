@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
-import { logRequests, serverOptions, useProblemResponses } from '@numbers/service'
+import { serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
@@ -79,7 +79,6 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
   })
   app.register(formbody)
   useProblemResponses(app)
-  logRequests(app)
 
   pageRoutes(app, { draw, apiStatus, assets })
   numberRoute(app, draw)
@@ -88,8 +87,12 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
   readyRoute(app, apiStatus)
   staticRoute(app, assets)
 
-  app.addHook('onClose', async () => {
+  // preClose runs before in-flight requests are awaited: a page waiting on a badge probe
+  // gets its answer (unreachable) at once instead of holding up shutdown.
+  app.addHook('preClose', async () => {
     apiStatus.close()
+  })
+  app.addHook('onClose', async () => {
     await rng.close()
   })
   return app

@@ -41,6 +41,9 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     maxResponseSize: MAX_RNG_BODY_BYTES,
+    // A slow API under load gets a bounded number of sockets; the rest wait their turn,
+    // each still bounded by its own deadline.
+    connections: 64,
   })
   const path = `${url.pathname}${url.search}`
 

@@ -16,6 +16,8 @@ export function rngRoute(
 ): void {
   app.get('/rng', async (request, reply) => {
     if (responseDelayMs > 0) await sleep(responseDelayMs)
+    // A caller that gave up while we slept (a timed-out check) must not cost a good call.
+    if (request.raw.socket.destroyed) return reply
     const draw = state.draw()
     if (draw.kind === 'unhealthy') {
       return sendProblem(
