@@ -77,9 +77,10 @@ describe('numbers-api process', () => {
   })
 
   it('SIGTERM during a slow request lets it finish, then exits 0', async () => {
-    const service = await api({ env: { RESPONSE_DELAY_MS: '400' } })
+    const service = await api({ env: { RESPONSE_DELAY_MS: '400', LOG_LEVEL: 'debug' } })
     const inFlight = request(`${service.url}/rng`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // In flight once its "incoming request" line (debug) is logged.
+    await expect.poll(() => service.output().stdout, { interval: 10 }).toContain('"url":"/rng"')
     const stopped = service.stop()
     const response = await inFlight
     expect(response.statusCode).toBe(200)

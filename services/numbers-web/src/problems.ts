@@ -12,3 +12,9 @@ export const apiNotReadyProblem: ProblemKind = {
   type: 'urn:numbers:problem:dependency-not-ready',
   title: 'Dependency not ready',
 }
+
+export const crossSiteProblem: ProblemKind = {
+  status: 403,
+  type: 'urn:numbers:problem:cross-site',
+  title: 'Cross-site request refused',
+}

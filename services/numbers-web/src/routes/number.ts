@@ -3,18 +3,23 @@ import { sendProblem } from '@numbers/service'
 import type { FastifyInstance } from 'fastify'
 import type { DrawNumber } from '../draw-number.ts'
 import { rngUnavailableProblem } from '../problems.ts'
+import { refuseCrossSite } from '../same-site.ts'
 
 export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
   // No automatic HEAD: a link checker's HEAD would spend one of the API's good calls.
-  app.get('/api/number', { exposeHeadRoute: false }, async (request, reply) => {
-    reply.header('cache-control', 'no-store')
-    const outcome = await draw(request.log)
-    if (outcome.ok) return reply.type('application/json').send({ number: outcome.number })
-    return sendProblem(
-      request,
-      reply,
-      rngUnavailableProblem,
-      'The numbers API gave no number; the log line with this traceId says why.',
-    )
-  })
+  app.get(
+    '/api/number',
+    { exposeHeadRoute: false, onRequest: refuseCrossSite },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store')
+      const outcome = await draw(request.log)
+      if (outcome.ok) return reply.type('application/json').send({ number: outcome.number })
+      return sendProblem(
+        request,
+        reply,
+        rngUnavailableProblem,
+        'The numbers API gave no number; the log line with this traceId says why.',
+      )
+    },
+  )
 }

@@ -6,6 +6,7 @@ import type { Assets } from '../assets.ts'
 import type { DrawNumber } from '../draw-number.ts'
 import { renderPage } from '../page.ts'
 import type { RngOutcome } from '../rng-client.ts'
+import { refuseCrossSite } from '../same-site.ts'
 
 export type PageRouteOptions = {
   readonly draw: DrawNumber
@@ -23,5 +24,7 @@ export function pageRoutes(app: FastifyInstance, { draw, apiStatus, assets }: Pa
   // Showing the page never calls /rng: it must not spend one of the API's good calls.
   app.get('/', (_request, reply) => sendPage(reply))
 
-  app.post('/', async (request, reply) => sendPage(reply, await draw(request.log)))
+  app.post('/', { onRequest: refuseCrossSite }, async (request, reply) =>
+    sendPage(reply, await draw(request.log)),
+  )
 }

@@ -63,4 +63,37 @@ describe('GET /api/number', () => {
     expect(response.statusCode).toBe(405)
     expect(api.requests).toEqual([])
   })
+
+  test.each([
+    ['GET', '/api/number'],
+    ['POST', '/'],
+  ] as const)(
+    '%s %s from another site is refused with 403 and spends no call',
+    async (method, url) => {
+      const api = await startStubApi((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('7')
+      })
+      const app = buildTestApp({ RNG_API_URL: api.rngUrl })
+      const response = await app.inject({
+        method,
+        url,
+        headers: { 'sec-fetch-site': 'cross-site' },
+      })
+      expect(response.statusCode).toBe(403)
+      expect(response.json()).toMatchObject({ type: 'urn:numbers:problem:cross-site', status: 403 })
+      expect(api.requests).toEqual([])
+    },
+  )
+
+  test("the page's own requests (same-origin) get their number", async () => {
+    const api = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('7')
+    })
+    const app = buildTestApp({ RNG_API_URL: api.rngUrl })
+    const response = await app.inject({
+      url: '/api/number',
+      headers: { 'sec-fetch-site': 'same-origin' },
+    })
+    expect(response.json()).toEqual({ number: 7 })
+  })
 })
