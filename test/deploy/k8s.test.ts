@@ -4,12 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Deployment } from 'kubernetes-models/apps/v1'
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
-import { Namespace, Service } from 'kubernetes-models/v1'
+import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 
 const folder = join(import.meta.dirname, '..', '..', 'deploy', 'k8s')
-const models = { Namespace, Service, Deployment, PodDisruptionBudget } as const
+const models = { ConfigMap, Namespace, Service, Deployment, PodDisruptionBudget } as const
 
 type Manifest = { kind: keyof typeof models; metadata: { name: string }; [field: string]: unknown }
 

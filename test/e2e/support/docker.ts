@@ -72,23 +72,26 @@ function probeDocker(): { readonly ok: boolean; readonly reason: string } {
   return { ok: true, reason: `Docker ${result.stdout.trim()}` }
 }
 
-const dockerProbe = probeDocker()
+// Asked once, and only by a file that declares Docker tests: importing this module for
+// its helpers (repoRoot, run) costs nothing.
+let dockerProbe: ReturnType<typeof probeDocker> | undefined
 
 /**
  * `describe` for tests that need a Docker engine. Without one they are skipped, except under
  * CI=true, where a missing engine is a failure: CI must never pass without running them.
  */
 export function describeWithDocker(name: string, body: () => void): void {
-  if (dockerProbe.ok) {
+  const probe = (dockerProbe ??= probeDocker())
+  if (probe.ok) {
     describe(name, body)
   } else if (isCI) {
     describe(name, () => {
       test('has a Docker engine to run against (required under CI=true)', () => {
-        throw new Error(`no usable Docker engine: ${dockerProbe.reason}`)
+        throw new Error(`no usable Docker engine: ${probe.reason}`)
       })
     })
   } else {
-    console.warn(`skipping "${name}": no usable Docker engine (${dockerProbe.reason})`)
+    console.warn(`skipping "${name}": no usable Docker engine (${probe.reason})`)
     describe.skip(name, body)
   }
 }
