@@ -81,7 +81,8 @@ let dockerProbe: ReturnType<typeof probeDocker> | undefined
  * CI=true, where a missing engine is a failure: CI must never pass without running them.
  */
 export function describeWithDocker(name: string, body: () => void): void {
-  const probe = (dockerProbe ??= probeDocker())
+  dockerProbe ??= probeDocker()
+  const probe = dockerProbe
   if (probe.ok) {
     describe(name, body)
   } else if (isCI) {
