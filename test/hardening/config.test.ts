@@ -14,6 +14,7 @@ import {
   keys,
   loadConfig,
 } from '../../packages/config/src/index.ts'
+import { problemsOf } from '../helpers/config.ts'
 import { entryPoints, startService } from '../helpers/processes.ts'
 
 type Case = { readonly key: KeyName; readonly kind: string; readonly value: unknown }
@@ -110,16 +111,6 @@ afterAll(() => {
       `plus ${spawned} services started with bad keys`,
   )
 })
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
-  throw new Error('expected a ConfigError, and the value was accepted')
-}
 
 /** Strings go in through the environment, other JSON values through a settings file. */
 function load({ key, value }: Case): readonly string[] {

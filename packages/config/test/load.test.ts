@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, keys, loadConfig } from '../src/index.ts'
+import { problemsOf } from '../../../test/helpers/config.ts'
+import { keys, loadConfig } from '../src/index.ts'
 
 function tempDir(settings?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'numbers-config-'))
@@ -13,16 +14,6 @@ function tempDir(settings?: unknown): string {
     )
   }
   return dir
-}
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems
-    throw error
-  }
-  throw new Error('expected a ConfigError')
 }
 
 describe('loadConfig', () => {
