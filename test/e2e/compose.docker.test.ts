@@ -1,6 +1,6 @@
 // docker-compose.yml as the workshop runs it: the exercise's health settings, a web whose
-// dependency check plus `restart: on-failure` make start-up order irrelevant, and the
-// depends_on override as the alternative. Every project has a random name (`-p`) and is
+// dependency check (a bounded wait) plus `restart: on-failure` make start-up order
+// irrelevant, `up --wait` even with a slow API, and the depends_on override as the alternative. Every project has a random name (`-p`) and is
 // taken down with `down -v`.
 // Ports: only the first test publishes the file's real ports, 8087 and 8088, since it is the
 // one that checks them. If a user's stack holds them, it does not touch that stack: under
@@ -96,16 +96,17 @@ describeWithDocker('docker compose', () => {
       Timeout: 1 * SECOND_NS,
       Retries: 2,
       StartPeriod: 5 * SECOND_NS,
+      StartInterval: 1 * SECOND_NS,
     })
     expect(webInfo.Config.Healthcheck).toMatchObject({
       Interval: 5 * SECOND_NS,
       Timeout: 1 * SECOND_NS,
       Retries: 2,
       StartPeriod: 10 * SECOND_NS,
+      StartInterval: 1 * SECOND_NS,
     })
     expect(webInfo.HostConfig.RestartPolicy.Name).toBe('on-failure')
-    // No policy: Compose 1.29 leaves the name empty, Compose 2 writes "no".
-    expect(['', 'no']).toContain(apiInfo.HostConfig.RestartPolicy.Name)
+    expect(apiInfo.HostConfig.RestartPolicy.Name).toBe('no')
     expect(apiInfo.HostConfig.PortBindings['80/tcp']?.[0]?.HostPort).toBe(`${ports.api}`)
     expect(webInfo.HostConfig.PortBindings['80/tcp']?.[0]?.HostPort).toBe(`${ports.web}`)
     for (const info of [apiInfo, webInfo]) {
@@ -161,12 +162,13 @@ describeWithDocker('docker compose', () => {
     const upAt = performance.now()
     await compose(project, ['up', '-d', '--no-build', 'numbers-web'])
     const web = await composeContainer(project, 'numbers-web')
+    // The dependency check waits 15 s for the API, then gives up: exit 1, restarted.
     await waitFor(
       'the web to fail its dependency check and be restarted',
       async () => ((await inspect(web)).RestartCount >= 1 ? true : undefined),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 40_000 },
     )
-    expect(await logs(web)).toMatch(/http-check: fail http:\/\/numbers-api\/ready/)
+    expect(await logs(web)).toMatch(/http-check: fail http:\/\/numbers-api\/ready.*gave up/)
 
     await compose(project, ['up', '-d', '--no-build', 'numbers-api'])
     await waitForHealth(web, 'healthy', 60_000)
@@ -179,6 +181,27 @@ describeWithDocker('docker compose', () => {
     expect(await logs(web)).toMatch(/http-check: ok 200 http:\/\/numbers-api\/ready/)
     const reply = await http(`${project.web}/api/number`)
     expect(reply.status).toBe(200)
+  })
+
+  test('up -d --wait returns 0 with both healthy when the API takes 10 s to be ready: the web waits, no restart', async () => {
+    const project = await projectOnFreePorts(['docker-compose.yml', 'docs/workshop/slow-api.yml'])
+
+    const upAt = performance.now()
+    const up = await compose(project, ['up', '-d', '--no-build', '--wait', '--wait-timeout', '60'])
+    console.log(`compose up --wait with a 10 s API: returned ${up.code} after ${seconds(upAt)} s`)
+    expect(up.code).toBe(0)
+    const api = await composeContainer(project, 'numbers-api')
+    const web = await composeContainer(project, 'numbers-web')
+    expect((await healthOf(api))?.Status).toBe('healthy')
+    expect((await healthOf(web))?.Status).toBe('healthy')
+    expect((await inspect(web)).RestartCount).toBe(0)
+    // It did have to wait: the API said 503 (starting) before it said 200.
+    const story = await logs(web)
+    expect(story).toMatch(
+      /http-check: attempt \d+ fail http:\/\/numbers-api\/ready: bad status 503/,
+    )
+    expect(story).toMatch(/http-check: ok 200 http:\/\/numbers-api\/ready/)
+    expect((await http(`${project.web}/api/number`)).status).toBe(200)
   })
 
   test('the depends_on override starts the web only once the API is healthy, with no restart', async () => {
@@ -201,6 +224,15 @@ describeWithDocker('docker compose', () => {
       Date.parse(firstHealthy?.End ?? ''),
     )
     expect(webInfo.RestartCount).toBe(0)
-    expect(await logs(web)).not.toMatch(/http-check: fail/)
+    expect(await logs(web)).not.toMatch(/http-check: (attempt \d+ )?fail/)
+
+    // `restart: true`: when Compose restarts the API, it restarts the web after it.
+    await compose(project, ['restart', 'numbers-api'])
+    await waitFor(
+      'the web to be restarted after the API',
+      async () =>
+        (await inspect(web)).State.StartedAt !== webInfo.State.StartedAt ? true : undefined,
+      { timeoutMs: 30_000 },
+    )
   })
 })

@@ -12,7 +12,7 @@ import {
   Scope,
   waitForHttp,
 } from '../e2e/support/docker.ts'
-import { BASE_IMAGE, ensureImages, imageTag } from '../e2e/support/images.ts'
+import { ensureImages, imageTag, RUNTIME_BASE } from '../e2e/support/images.ts'
 
 const images = [
   ['numbers-api', imageTag('api', 'production')],
@@ -65,6 +65,9 @@ const FORBIDDEN = [
   'ssh',
   'nc',
   'sudo',
+  'npm',
+  'npx',
+  'corepack',
   'pnpm',
   'yarn',
 ]
@@ -148,8 +151,8 @@ describeWithDocker('production images, hardened', () => {
     expect(write.code).not.toBe(0)
   })
 
-  test('hold no tool the base image does not, and none of curl, wget, compilers, python or git', async () => {
-    const baseTools = await toolsIn(BASE_IMAGE)
+  test('hold no tool the base image does not, and none of curl, wget, compilers, python, git or a package manager', async () => {
+    const baseTools = await toolsIn(RUNTIME_BASE)
     for (const [name, image] of images) {
       const tools = await toolsIn(image)
       expect(
@@ -161,7 +164,7 @@ describeWithDocker('production images, hardened', () => {
         name,
       ).toEqual([])
     }
-    console.log(`in the images only because ${BASE_IMAGE} has them: ${baseTools.join(', ')}`)
+    console.log(`in the images only because ${RUNTIME_BASE} has them: ${baseTools.join(', ')}`)
   })
 
   test('apt-get is inert: the node user cannot install anything', async () => {

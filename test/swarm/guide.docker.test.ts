@@ -69,7 +69,7 @@ describeWithDocker('deploy/swarm/README.md, run block by block', () => {
         const code = block.code.replaceAll(`localhost:${GUIDE_PORT}`, `localhost:${port}`)
         const run = await runBlock(code, {
           timeoutMs: block.timeoutMs,
-          env: { DOCKER_BUILDKIT: '1', NUMBERS_WEB_PORT: String(port) },
+          env: { NUMBERS_WEB_PORT: String(port) },
         })
         const unmet =
           run.code === 0

@@ -13,15 +13,12 @@ const guide = readGuide(guidePaths.en)
 const created = createdBy(guide)
 const sections = guide.sections.filter((section) => section.blocks.length > 0)
 
-// What a reader on Docker 20.10 exports once (see the guide's "Before you start"); newer
-// engines build with BuildKit anyway.
-const READER_ENV = { DOCKER_BUILDKIT: '1' }
 const GUIDE_PORTS = [8080, 8081, 8082, 8083, 8084, 8085, 8086, 8087, 8088]
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 async function runChecked(block: CommandBlock): Promise<void> {
-  const result = await runBlock(block.code, { timeoutMs: block.timeoutMs, env: READER_ENV })
+  const result = await runBlock(block.code, { timeoutMs: block.timeoutMs })
   const unmet = unmetExpectations(block, result.stdout)
   const problem = result.timedOut
     ? `timed out after ${seconds(block.timeoutMs)}`

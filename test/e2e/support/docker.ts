@@ -177,7 +177,7 @@ export function compose(project: ComposeProject, args: readonly string[]) {
   )
 }
 
-/** The container of a compose service, found by the labels Compose 1.29 and 2 both set. */
+/** The container of a compose service, found by the labels Compose sets on it. */
 export async function composeContainer(project: ComposeProject, service: string): Promise<string> {
   const { stdout } = await docker([
     'ps',

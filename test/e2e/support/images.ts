@@ -17,7 +17,10 @@ export type App = 'api' | 'web'
 /** The tag the suite gives a target: `numbers-e2e-api:v2`. Never the user's own tags. */
 export const imageTag = (app: App, target: Target): string => `numbers-e2e-${app}:${target}`
 
-export const BASE_IMAGE = 'node:24-bookworm-slim'
+/** The Node image a Node app would start from: the yardstick for the images' size. */
+export const NODE_IMAGE = 'node:24-bookworm-slim'
+/** What every target runs on (the Dockerfiles' `runtime` stage adds only the node binary). */
+export const RUNTIME_BASE = 'debian:bookworm-slim'
 
 const lockDir = join(tmpdir(), 'numbers-e2e-images.lock')
 const stampFile = join(tmpdir(), 'numbers-e2e-images.json')
@@ -108,7 +111,7 @@ async function buildApp(app: App): Promise<void> {
         'numbers-e2e=1',
         '.',
       ],
-      { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 600_000 },
+      { timeoutMs: 600_000 },
     )
   }
 }
