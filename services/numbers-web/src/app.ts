@@ -54,7 +54,7 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
     ...(probe ? { probe } : {}),
   })
   const assets = loadAssets()
-  const draw = drawNumber(rng, apiStatus)
+  const draw = drawNumber(rng)
 
   app.register(helmet, {
     contentSecurityPolicy: {

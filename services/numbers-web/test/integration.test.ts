@@ -140,3 +140,48 @@ describe('numbers-web with an API that answers garbage', () => {
     expect(web.loggedCause()).toMatchObject({ code: 'NUMBERS_ERR_RNG_TIMEOUT' })
   })
 })
+
+describe('the badge while the API fails', () => {
+  test('a flood of failing POST / costs the API one probe per API_STATUS_CACHE_MS', async () => {
+    const CACHE_MS = 500
+    const POSTS = 300
+    const stub = await startStubApi((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{}')
+    })
+    const web = await listenWeb({ RNG_API_URL: stub.rngUrl, API_STATUS_CACHE_MS: CACHE_MS })
+    const startedAt = performance.now()
+    for (let sent = 0; sent < POSTS; sent += 20) {
+      const pages = Array.from({ length: 20 }, async () => {
+        const response = await fetch(`${web}/`, { method: 'POST', body: new URLSearchParams() })
+        return response.text()
+      })
+      for (const page of await Promise.all(pages)) {
+        expect(page).toContain('RNG service unavailable!')
+        expect(page).toContain('data-state="unhealthy">unhealthy</span>')
+      }
+    }
+    const elapsedMs = performance.now() - startedAt
+    const probes = stub.requests.filter((path) => path === '/ready').length
+    console.log(`badge: ${POSTS} failing POST / in ${Math.round(elapsedMs)} ms, ${probes} probes`)
+    expect(probes).toBeLessThanOrEqual(1 + Math.ceil(elapsedMs / CACHE_MS))
+  })
+
+  test('a POST / against a hung API answers within one RNG_API_TIMEOUT_MS, badge included', async () => {
+    const TIMEOUT_MS = 1000
+    // Never answers: both the call and the badge's probe run into the deadline.
+    const stub = await startStubApi(() => {})
+    const web = await listenWeb({
+      RNG_API_URL: stub.rngUrl,
+      RNG_API_TIMEOUT_MS: TIMEOUT_MS,
+      API_STATUS_CACHE_MS: 0,
+    })
+    const startedAt = performance.now()
+    const response = await fetch(`${web}/`, { method: 'POST', body: new URLSearchParams() })
+    const page = await response.text()
+    const elapsedMs = performance.now() - startedAt
+    console.log(`badge: POST / against a hung API answered in ${Math.round(elapsedMs)} ms`)
+    expect(page).toContain('RNG service unavailable!')
+    expect(page).toContain('data-state="unreachable">unreachable</span>')
+    expect(elapsedMs).toBeLessThan(TIMEOUT_MS * 1.5)
+  })
+})

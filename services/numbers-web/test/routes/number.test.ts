@@ -41,19 +41,14 @@ describe('GET /api/number', () => {
     })
   })
 
-  test('a failed call makes the badge look again instead of trusting its cache', async () => {
+  test('a failed call costs the API no extra probe: the badge keeps its cache', async () => {
     const api = await startStubApi((_request, response) => response.writeHead(500).end())
-    let readyStatus = 200
-    const calls: string[] = []
-    const probe = async (url: URL) => {
-      calls.push(url.pathname)
-      return answered(url.pathname === '/ready' ? readyStatus : 500)
-    }
+    const { probe, calls } = fakeProbe(answered(200))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: 60_000 }, { probe })
     expect((await app.inject('/api/status')).json()).toEqual({ api: 'healthy' })
-    readyStatus = 503
-    await app.inject('/api/number')
-    expect((await app.inject('/api/status')).json()).toEqual({ api: 'unhealthy' })
+    for (let call = 0; call < 10; call += 1) await app.inject('/api/number')
+    expect((await app.inject('/api/status')).json()).toEqual({ api: 'healthy' })
+    expect(calls).toEqual(['/ready'])
   })
 
   test('HEAD does not spend a call on the API', async () => {
