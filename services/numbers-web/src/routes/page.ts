@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type ApiHealth, type ApiStatus, healthAfter } from '../api-status.ts'
 import type { Assets } from '../assets.ts'
-import type { DrawNumber } from '../draw-number.ts'
+import { clientGone, type DrawNumber } from '../draw-number.ts'
 import { renderPage } from '../page.ts'
 import type { RngOutcome } from '../rng-client.ts'
 import { refuseCrossSite } from '../same-site.ts'
@@ -25,7 +25,10 @@ export function pageRoutes(app: FastifyInstance, { draw, apiStatus, assets }: Pa
 
   app.post('/', { onRequest: refuseCrossSite }, async (request, reply) => {
     // The call and the badge side by side: a page waits one RNG_API_TIMEOUT_MS at most.
-    const [outcome, api] = await Promise.all([draw(request.log), apiStatus.current()])
+    const [outcome, api] = await Promise.all([
+      draw(request.log, clientGone(reply)),
+      apiStatus.current(),
+    ])
     return sendPage(reply, healthAfter(outcome, api), outcome)
   })
 }
