@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
-import { serverOptions, useProblemResponses } from '@numbers/service'
+import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
@@ -79,6 +79,7 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
   })
   app.register(formbody)
   useProblemResponses(app)
+  logDisconnects(app)
 
   pageRoutes(app, { draw, apiStatus, assets })
   numberRoute(app, draw)
