@@ -76,6 +76,10 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
     },
     // The web speaks plain http; HSTS belongs to whatever terminates TLS in front of it.
     strictTransportSecurity: false,
+    // `no-referrer` made the page's own form POST carry `Origin: null`, which the
+    // cross-site check must refuse (another site can send it too); nothing leaves this
+    // origin with `same-origin` either.
+    referrerPolicy: { policy: 'same-origin' },
   })
   app.register(formbody)
   useProblemResponses(app)

@@ -9,7 +9,7 @@ export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
   // No automatic HEAD: a link checker's HEAD would spend one of the API's good calls.
   app.get(
     '/api/number',
-    { exposeHeadRoute: false, onRequest: refuseCrossSite },
+    { exposeHeadRoute: false, onRequest: refuseCrossSite({ needsPageHeader: true }) },
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
       const outcome = await draw(request.log, clientGone(reply))

@@ -23,12 +23,16 @@ export function pageRoutes(app: FastifyInstance, { draw, apiStatus, assets }: Pa
   // Showing the page never calls /rng: it must not spend one of the API's good calls.
   app.get('/', async (_request, reply) => sendPage(reply, await apiStatus.current()))
 
-  app.post('/', { onRequest: refuseCrossSite }, async (request, reply) => {
-    // The call and the badge side by side: a page waits one RNG_API_TIMEOUT_MS at most.
-    const [outcome, api] = await Promise.all([
-      draw(request.log, clientGone(reply)),
-      apiStatus.current(),
-    ])
-    return sendPage(reply, healthAfter(outcome, api), outcome)
-  })
+  app.post(
+    '/',
+    { onRequest: refuseCrossSite({ needsPageHeader: false }) },
+    async (request, reply) => {
+      // The call and the badge side by side: a page waits one RNG_API_TIMEOUT_MS at most.
+      const [outcome, api] = await Promise.all([
+        draw(request.log, clientGone(reply)),
+        apiStatus.current(),
+      ])
+      return sendPage(reply, healthAfter(outcome, api), outcome)
+    },
+  )
 }

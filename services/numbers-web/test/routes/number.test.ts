@@ -92,3 +92,69 @@ describe('GET /api/number', () => {
     expect(response.json()).toEqual({ number: 7 })
   })
 })
+
+describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
+  const browser = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0 Safari/537.36'
+
+  async function appAndApi() {
+    const api = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('7')
+    })
+    return { api, app: buildTestApp({ RNG_API_URL: api.rngUrl }) }
+  }
+
+  test.each([
+    ['an <img> or no-cors fetch: a browser without the page header', { 'user-agent': browser }],
+    [
+      'a cors fetch from another host',
+      { 'user-agent': browser, 'x-numbers-page': '1', origin: 'http://evil.test' },
+    ],
+  ])('GET /api/number from %s is refused and spends no call', async (_name, headers) => {
+    const { api, app } = await appAndApi()
+    const response = await app.inject({
+      url: '/api/number',
+      headers: { host: 'victim.test', ...headers },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(api.requests).toEqual([])
+  })
+
+  test("GET /api/number from the page's script (a browser with the page header) gets its number", async () => {
+    const { app } = await appAndApi()
+    const response = await app.inject({
+      url: '/api/number',
+      headers: { host: 'victim.test', 'user-agent': browser, 'x-numbers-page': '1' },
+    })
+    expect(response.json()).toEqual({ number: 7 })
+  })
+
+  test.each([
+    ['another host', 'http://evil.test'],
+    ['the same name on another port', 'http://victim.test:8089'],
+    ['"null" (a sandboxed frame)', 'null'],
+  ])('POST / with an Origin of %s is refused and spends no call', async (_name, origin) => {
+    const { api, app } = await appAndApi()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { host: 'victim.test:8088', origin, 'user-agent': browser },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(api.requests).toEqual([])
+  })
+
+  test("POST / from this host's own form gets its number", async () => {
+    const { app } = await appAndApi()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: {
+        host: 'Victim.test:8088',
+        origin: 'http://victim.test:8088',
+        'user-agent': browser,
+      },
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toContain('Here it is: 7')
+  })
+})
