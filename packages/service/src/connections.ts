@@ -2,8 +2,8 @@
 // pipelined in what it has read before any answer exists, and answers into the socket's
 // buffer whether the client reads or not: ~0.5 MB of `GET /` on one socket took the web
 // from 89 MB to 362 MB RSS. The server these services listen with disconnects a client
-// that pipelines past MAX_PIPELINED unanswered requests or leaves MAX_UNREAD_BYTES of
-// answers unread; everyone else is served.
+// that pipelines past MAX_PIPELINED unanswered requests, leaves MAX_UNREAD_BYTES of answers
+// unread, or leaves a full buffer unread for REQUEST_TIMEOUT_MS; everyone else is served.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -28,6 +28,8 @@ export type ConnectionCounts = {
   readonly tooManyPipelined: number
   /** Connections closed for leaving over MAX_UNREAD_BYTES of answers unread. */
   readonly tooMuchUnread: number
+  /** Connections closed for leaving answers unread (the buffer full) for REQUEST_TIMEOUT_MS. */
+  readonly notReading: number
 }
 
 export type BoundedServerOptions = {
@@ -39,6 +41,7 @@ export type BoundedServerOptions = {
 export const DISCONNECT_EVENT = 'numbers:disconnect'
 
 const unanswered = new WeakMap<Socket, number>()
+const stalled = new WeakSet<Socket>()
 
 /**
  * An http.Server that hands `handler` only the requests of connections within their
@@ -49,15 +52,31 @@ export function createBoundedServer(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
   { requestTimeoutMs }: BoundedServerOptions,
 ): Server {
-  let tooManyPipelined = 0
-  let tooMuchUnread = 0
+  const counts = { tooManyPipelined: 0, tooMuchUnread: 0, notReading: 0 }
   const disconnect = (socket: Socket, bound: keyof ConnectionCounts) => {
     if (socket.destroyed) return
     socket.destroy()
-    if (bound === 'tooManyPipelined') tooManyPipelined += 1
-    else tooMuchUnread += 1
-    const counts: ConnectionCounts = { tooManyPipelined, tooMuchUnread }
-    server.emit(DISCONNECT_EVENT, bound, counts)
+    counts[bound] += 1
+    server.emit(DISCONNECT_EVENT, bound, { ...counts } satisfies ConnectionCounts)
+  }
+
+  /**
+   * Answers the client leaves in a full buffer: Node stops reading that socket, and no
+   * deadline of its own applies, so the connection would be held for good. It gets
+   * REQUEST_TIMEOUT_MS to read, as a client gets to send.
+   */
+  const watchUnread = (socket: Socket) => {
+    if (!socket.writableNeedDrain || stalled.has(socket)) return
+    stalled.add(socket)
+    const timer = setTimeout(() => disconnect(socket, 'notReading'), requestTimeoutMs)
+    const reading = () => {
+      clearTimeout(timer)
+      stalled.delete(socket)
+      socket.off('drain', reading)
+      socket.off('close', reading)
+    }
+    socket.on('drain', reading)
+    socket.on('close', reading)
   }
 
   const server = createServer(
@@ -73,6 +92,7 @@ export function createBoundedServer(
       response.once('close', () => {
         unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1)
       })
+      response.once('prefinish', () => watchUnread(socket))
       handler(request, response)
     },
   )
