@@ -213,6 +213,41 @@ describe.each(services)('$name under bad input', ({ entry, env, bigBody, longPar
     expect(response?.headers).toMatch(/x-content-type-options: nosniff/i)
   })
 
+  it.each([
+    ['/:x(', 'an unclosed regexp'],
+    ['/:x(\\d+)', 'a regexp parameter'],
+    ['/*/x', 'a wildcard before the end'],
+    ['/health/*', 'a wildcard after a route'],
+    ['/static/:file(', 'a pattern on a parametric route'],
+  ])('a path of route-pattern syntax (%s: %s) gets a 404 problem, not a 500', async (path) => {
+    const [response] = await send([`GET ${path} HTTP/1.1\r\n${closing}`])
+    expectProblem(response, 404)
+  })
+
+  it('a 15 KB path of route-pattern syntax costs what a short unknown path costs', async () => {
+    const REQUESTS = 100
+    // `/:a-:a-...` was parsed as a route pattern on every 404: ~7 ms of CPU per method tried.
+    const patternPath = `/${':a-'.repeat(5000)}`
+    const timePaths = async (path: string) => {
+      const startedAt = performance.now()
+      for (let sent = 0; sent < REQUESTS; sent += 1) {
+        const response = await fetch(`${service.url}${path}`, { signal: AbortSignal.timeout(5000) })
+        await response.body?.cancel()
+        expect(response.status).toBe(404)
+      }
+      return (performance.now() - startedAt) / REQUESTS
+    }
+    const shortMs = await timePaths('/no-such-path')
+    const patternMs = await timePaths(patternPath)
+    triedInputs += REQUESTS
+    allTriedInputs += REQUESTS
+    console.log(
+      `hardening: 15 KB pattern path ${patternMs.toFixed(2)} ms per request, short path ${shortMs.toFixed(2)} ms`,
+    )
+    // Parsing 15 KB of request line is not free; a pattern compiled per method costs 50× more.
+    expect(patternMs).toBeLessThan(shortMs + 2)
+  })
+
   it('a path parameter longer than the router takes gets a problem+json answer', async () => {
     const [response] = await send([`GET /static/${'a'.repeat(150)} HTTP/1.1\r\n${closing}`])
     expectProblem(response, longParam)

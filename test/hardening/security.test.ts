@@ -55,7 +55,7 @@ const securityHeaders: Record<string, RegExp> = {
     /^default-src 'self';script-src 'self';script-src-attr 'none';style-src 'self';img-src 'self';connect-src 'self';form-action 'self';frame-ancestors 'none';base-uri 'none';object-src 'none'$/,
   'x-content-type-options': /^nosniff$/,
   'x-frame-options': /^SAMEORIGIN$/,
-  'referrer-policy': /^no-referrer$/,
+  'referrer-policy': /^same-origin$/,
   'cross-origin-opener-policy': /^same-origin$/,
   'cross-origin-resource-policy': /^same-origin$/,
   'origin-agent-cluster': /^\?1$/,

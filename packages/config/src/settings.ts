@@ -1,13 +1,15 @@
 // The optional JSON settings file next to the app: `settings.json` in the
 // working directory, or the file SETTINGS_FILE names. Values in it are the
 // same keys as the environment's; the environment wins.
-import { readFileSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
 
 export type Env = Readonly<Record<string, string | undefined>>
 export type Settings = Readonly<Record<string, unknown>>
 
 export const DEFAULT_SETTINGS_FILE = 'settings.json'
+/** A dozen keys fit in 2 KiB; anything near this cap is not a settings file. */
+export const MAX_SETTINGS_BYTES = 64 * 1024
 
 export class ConfigError extends Error {
   readonly code = 'NUMBERS_ERR_CONFIG'
@@ -26,8 +28,9 @@ export function readSettings(env: Env = process.env, cwd: string = process.cwd()
   const path = resolve(cwd, named ?? DEFAULT_SETTINGS_FILE)
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readRegularFile(path)
   } catch (error) {
+    if (error instanceof ConfigError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && named === undefined) return {}
     throw new ConfigError([`settings file ${path} cannot be read (${code ?? 'error'})`])
@@ -42,4 +45,42 @@ export function readSettings(env: Env = process.env, cwd: string = process.cwd()
     throw new ConfigError([`settings file ${path} must hold a JSON object of KEY: value`])
   }
   return parsed as Settings
+}
+
+/**
+ * Reads a regular file of at most MAX_SETTINGS_BYTES. O_NONBLOCK makes opening a FIFO
+ * return at once (a plain open waits for a writer forever); fstat on the opened file, not
+ * the path, then refuses FIFOs, devices (a link to /dev/zero) and directories.
+ */
+function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const stats = fstatSync(fd)
+    if (!stats.isFile()) {
+      throw new ConfigError([`settings file ${path} must be a regular file, not ${kindOf(stats)}`])
+    }
+    const tooLarge = () =>
+      new ConfigError([`settings file ${path} is larger than ${MAX_SETTINGS_BYTES} bytes`])
+    if (stats.size > MAX_SETTINGS_BYTES) throw tooLarge()
+    // Never more than the cap plus one byte, even if the file grows while it is read.
+    const buffer = Buffer.alloc(MAX_SETTINGS_BYTES + 1)
+    let length = 0
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null)
+      if (read === 0) break
+      length += read
+      if (length === buffer.length) throw tooLarge()
+    }
+    return buffer.toString('utf8', 0, length)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  if (stats.isSocket()) return 'a socket'
+  return 'something else'
 }

@@ -1,3 +1,12 @@
+export {
+  type ConnectionCounts,
+  createBoundedServer,
+  KEEP_ALIVE_TIMEOUT_MS,
+  logDisconnects,
+  MAX_CONNECTIONS,
+  MAX_PIPELINED,
+  MAX_UNREAD_BYTES,
+} from './connections.ts'
 export { type LogFormat, loggerOptions } from './logger.ts'
 export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {

@@ -12,6 +12,7 @@ import {
   type FastifyServerOptions,
   LogController,
 } from 'fastify'
+import { createBoundedServer } from './connections.ts'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
 
 export type ServerOptionsInput = {
@@ -33,9 +34,9 @@ export function serverOptions({
     logger,
     genReqId,
     bodyLimit,
-    requestTimeout: requestTimeoutMs,
-    // Node checks request deadlines on this beat (30 s by default): keep it close to them.
-    http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
+    // The server bounds what each connection may hold (connections.ts) and sets the
+    // deadlines itself: Fastify leaves them to a serverFactory.
+    serverFactory: (handler) => createBoundedServer(handler, { requestTimeoutMs }),
     clientErrorHandler,
     frameworkErrors,
     logController: new EventLogController(),

@@ -1,6 +1,6 @@
 // Builds the numbers-api Fastify instance; never listens (server.ts does).
 import type { ConfigOf } from '@numbers/config'
-import { serverOptions, useProblemResponses } from '@numbers/service'
+import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { healthRoute } from './routes/health.ts'
 import { readyRoute } from './routes/ready.ts'
@@ -31,6 +31,7 @@ export function buildApp({ config, logger = false }: ApiOptions): FastifyInstanc
     startupDelayMs: config.STARTUP_DELAY_MS,
   })
   useProblemResponses(app)
+  logDisconnects(app)
   rngRoute(app, {
     state,
     failAfter: config.FAIL_AFTER,

@@ -14,7 +14,8 @@ const badge = document.getElementById('api-status')
 async function fetchNumber() {
   try {
     const response = await fetch('/api/number', {
-      headers: { accept: 'application/json' },
+      // The server's sign that this is the page's own script (src/same-site.ts).
+      headers: { accept: 'application/json', 'x-numbers-page': '1' },
       cache: 'no-store',
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     })

@@ -1,8 +1,10 @@
 // What the page's badge says about the API, from two probes with http-check:
 // /ready 200 → healthy; else /health 200 → starting, any other status →
 // unhealthy; no answer at all → unreachable. One answer serves every browser
-// for `cacheMs`, and concurrent askers share one in-flight probe.
+// for `cacheMs`, and concurrent askers share one in-flight probe: at most one probe
+// per `cacheMs`, whatever happens to calls to /rng meanwhile.
 import { type CheckOptions, type CheckResult, check } from 'http-check'
+import type { RngOutcome } from './rng-client.ts'
 
 export type ApiHealth = 'healthy' | 'starting' | 'unhealthy' | 'unreachable'
 
@@ -20,8 +22,6 @@ export type ApiStatusOptions = {
 
 export type ApiStatus = {
   readonly current: () => Promise<ApiHealth>
-  /** Forget the cached answer, e.g. after a failed /rng, so the next asker sees fresh news. */
-  readonly invalidate: () => void
   /** Ends an in-flight probe so shutdown does not wait for it. */
   readonly close: () => void
 }
@@ -67,11 +67,24 @@ export function createApiStatus({
     return inFlight
   }
 
-  return {
-    current,
-    invalidate: () => {
-      cached = undefined
-    },
-    close: () => closing.abort(),
+  return { current, close: () => closing.abort() }
+}
+
+/**
+ * The badge for a page that has just called /rng. A failed call contradicts a cached
+ * "healthy", and says more than a fresh probe could: it does so without costing the API a
+ * probe (forgetting the cache on every failure made 100 probes a second under a flood).
+ */
+export function healthAfter(outcome: RngOutcome, cached: ApiHealth): ApiHealth {
+  if (outcome.ok || cached !== 'healthy') return cached
+  switch (outcome.cause.code) {
+    case 'NUMBERS_ERR_RNG_TIMEOUT':
+    case 'NUMBERS_ERR_RNG_UNREACHABLE':
+      return 'unreachable'
+    case 'NUMBERS_ERR_RNG_STATUS':
+    case 'NUMBERS_ERR_RNG_BODY':
+    case 'NUMBERS_ERR_RNG_TOO_LARGE':
+      return 'unhealthy'
   }
+  return cached
 }

@@ -2,7 +2,7 @@
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
-import { serverOptions, useProblemResponses } from '@numbers/service'
+import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
@@ -54,7 +54,7 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
     ...(probe ? { probe } : {}),
   })
   const assets = loadAssets()
-  const draw = drawNumber(rng, apiStatus)
+  const draw = drawNumber(rng)
 
   app.register(helmet, {
     contentSecurityPolicy: {
@@ -76,9 +76,14 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
     },
     // The web speaks plain http; HSTS belongs to whatever terminates TLS in front of it.
     strictTransportSecurity: false,
+    // `no-referrer` made the page's own form POST carry `Origin: null`, which the
+    // cross-site check must refuse (another site can send it too); nothing leaves this
+    // origin with `same-origin` either.
+    referrerPolicy: { policy: 'same-origin' },
   })
   app.register(formbody)
   useProblemResponses(app)
+  logDisconnects(app)
 
   pageRoutes(app, { draw, apiStatus, assets })
   numberRoute(app, draw)

@@ -1,20 +1,30 @@
 // A number on behalf of one request: a failure is logged with its cause (the
-// request's logger adds the request id) and makes the badge look again.
-import type { FastifyBaseLogger } from 'fastify'
-import type { ApiStatus } from './api-status.ts'
-import type { RngClient, RngOutcome } from './rng-client.ts'
+// request's logger adds the request id), and a client that hangs up cancels its call.
+import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import { ClientGoneError, type RngClient, type RngOutcome } from './rng-client.ts'
 
-export type DrawNumber = (log: FastifyBaseLogger) => Promise<RngOutcome>
+export type DrawNumber = (log: FastifyBaseLogger, signal?: AbortSignal) => Promise<RngOutcome>
 
-export function drawNumber(rng: RngClient, apiStatus: ApiStatus): DrawNumber {
-  return async (log) => {
-    const outcome = await rng.draw()
+export function drawNumber(rng: RngClient): DrawNumber {
+  return async (log, signal) => {
+    const outcome = await rng.draw(signal)
     if (outcome.ok) {
       log.debug({ number: outcome.number }, 'rng call answered')
+    } else if (outcome.cause.code === 'NUMBERS_ERR_RNG_CANCELLED') {
+      // Nobody is left to answer; the count says how often it happens.
+      log.debug({ cause: outcome.cause, calls: rng.counts() }, 'rng call cancelled')
     } else {
-      log.warn({ cause: outcome.cause }, 'rng call failed')
-      apiStatus.invalidate()
+      log.warn({ cause: outcome.cause, calls: rng.counts() }, 'rng call failed')
     }
     return outcome
   }
+}
+
+/** Aborts when the connection closes before this request's answer was sent. */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new ClientGoneError())
+  })
+  return controller.signal
 }

@@ -5,6 +5,13 @@ import { Pool } from 'undici'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
+/** Sockets to the API: a slow API under load gets this many calls at once. */
+export const RNG_CONNECTIONS = 64
+/**
+ * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
+ * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
+ */
+export const MAX_WAITING_RNG_CALLS = 256
 
 export type RngFailureCode =
   | 'NUMBERS_ERR_RNG_TIMEOUT'
@@ -12,6 +19,10 @@ export type RngFailureCode =
   | 'NUMBERS_ERR_RNG_STATUS'
   | 'NUMBERS_ERR_RNG_BODY'
   | 'NUMBERS_ERR_RNG_TOO_LARGE'
+  /** Too many calls already waiting for the API; refused without asking it. */
+  | 'NUMBERS_ERR_RNG_BUSY'
+  /** The client that asked went away; the call was cancelled. */
+  | 'NUMBERS_ERR_RNG_CANCELLED'
 
 export type RngFailure = {
   readonly code: RngFailureCode
@@ -30,9 +41,29 @@ export type RngClientOptions = {
   readonly connectTimeoutMs: number
 }
 
+export type RngCallCounts = {
+  /** Calls cancelled because the client that asked went away. */
+  readonly cancelled: number
+  /** Calls refused at once because MAX_WAITING_RNG_CALLS were already waiting. */
+  readonly refused: number
+  /** Calls under way or waiting for a socket right now. */
+  readonly inFlight: number
+}
+
 export type RngClient = {
-  readonly draw: () => Promise<RngOutcome>
+  /** `signal` aborts the call, e.g. when the client that asked for it goes away. */
+  readonly draw: (signal?: AbortSignal) => Promise<RngOutcome>
+  readonly counts: () => RngCallCounts
   readonly close: () => Promise<void>
+}
+
+/** The reason a call is aborted when its client leaves; describeFailure knows it by code. */
+export class ClientGoneError extends Error {
+  readonly code = 'NUMBERS_ERR_RNG_CANCELLED'
+  constructor() {
+    super('the client went away')
+    this.name = 'ClientGoneError'
+  }
 }
 
 export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientOptions): RngClient {
@@ -41,20 +72,33 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     maxResponseSize: MAX_RNG_BODY_BYTES,
-    // A slow API under load gets a bounded number of sockets; the rest wait their turn,
-    // each still bounded by its own deadline.
-    connections: 64,
+    // A slow API under load gets a bounded number of sockets; the rest wait their turn
+    // (at most MAX_WAITING_RNG_CALLS of them), each still bounded by its own deadline.
+    connections: RNG_CONNECTIONS,
   })
   const path = `${url.pathname}${url.search}`
+  let inFlight = 0
+  let cancelled = 0
+  let refused = 0
 
-  async function draw(): Promise<RngOutcome> {
+  async function draw(signal?: AbortSignal): Promise<RngOutcome> {
+    if (signal?.aborted) {
+      cancelled += 1
+      return fail('NUMBERS_ERR_RNG_CANCELLED', 'the client went away before the call')
+    }
+    if (inFlight >= RNG_CONNECTIONS + MAX_WAITING_RNG_CALLS) {
+      refused += 1
+      return fail('NUMBERS_ERR_RNG_BUSY', `${inFlight} calls already under way or waiting`)
+    }
+    inFlight += 1
     try {
+      // headersTimeout and bodyTimeout each restart; the timeout bounds the call as a whole.
+      const deadline = AbortSignal.timeout(timeoutMs)
       const { statusCode, body } = await pool.request({
         method: 'GET',
         path,
         headers: { accept: 'application/json' },
-        // headersTimeout and bodyTimeout each restart; this bounds the call as a whole.
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
       })
       if (statusCode !== 200) {
         await body.dump().catch(() => {})
@@ -67,11 +111,19 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
       }
       return { ok: true, number }
     } catch (error) {
-      return { ok: false, cause: describeFailure(error, timeoutMs, connectTimeoutMs) }
+      const cause = describeFailure(error, timeoutMs, connectTimeoutMs)
+      if (cause.code === 'NUMBERS_ERR_RNG_CANCELLED') cancelled += 1
+      return { ok: false, cause }
+    } finally {
+      inFlight -= 1
     }
   }
 
-  return { draw, close: () => pool.close() }
+  return {
+    draw,
+    counts: () => ({ cancelled, refused, inFlight }),
+    close: () => pool.close(),
+  }
 }
 
 /** The API answers a bare JSON integer; `"7"`, `7.0`, `1e1` and `07` are not one. */
@@ -93,6 +145,8 @@ function preview(text: string): string {
 function describeFailure(error: unknown, timeoutMs: number, connectTimeoutMs: number): RngFailure {
   const { name, code, message } = error as { name?: string; code?: string; message?: string }
   switch (code) {
+    case 'NUMBERS_ERR_RNG_CANCELLED':
+      return { code, detail: 'the client went away' }
     case 'UND_ERR_CONNECT_TIMEOUT':
       return {
         code: 'NUMBERS_ERR_RNG_TIMEOUT',

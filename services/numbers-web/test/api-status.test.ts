@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { type ApiHealth, createApiStatus, type Probe } from '../src/api-status.ts'
+import { type ApiHealth, createApiStatus, healthAfter, type Probe } from '../src/api-status.ts'
 import { answered, fakeProbe, unanswered } from './helpers.ts'
 
 const readyUrl = new URL('http://api/ready')
@@ -49,20 +49,6 @@ describe('api status', () => {
     expect(calls).toEqual(['/ready'])
   })
 
-  test('after invalidate the next asker gets a fresh probe', async () => {
-    let ready = answered(200)
-    const calls: string[] = []
-    const status = statusWith(async (url) => {
-      calls.push(url.pathname)
-      return url.pathname === '/ready' ? ready : answered(500)
-    })
-    expect(await status.current()).toBe('healthy')
-    ready = answered(503)
-    expect(await status.current()).toBe('healthy')
-    status.invalidate()
-    expect(await status.current()).toBe('unhealthy')
-  })
-
   test('a probe that throws reads as unreachable and is not cached as a failure', async () => {
     let throws = true
     const status = statusWith(
@@ -76,5 +62,26 @@ describe('api status', () => {
     expect(await status.current()).toBe('unreachable')
     throws = false
     expect(await status.current()).toBe('healthy')
+  })
+})
+
+describe('the badge after a call to /rng', () => {
+  const failed = (code: 'NUMBERS_ERR_RNG_TIMEOUT' | 'NUMBERS_ERR_RNG_STATUS') => ({
+    ok: false as const,
+    cause: { code, detail: 'x' },
+  })
+
+  test.each<[string, Parameters<typeof healthAfter>[0], ApiHealth, ApiHealth]>([
+    ['a number keeps "healthy"', { ok: true, number: 7 }, 'healthy', 'healthy'],
+    [
+      'a timeout contradicts "healthy"',
+      failed('NUMBERS_ERR_RNG_TIMEOUT'),
+      'healthy',
+      'unreachable',
+    ],
+    ['a 500 contradicts "healthy"', failed('NUMBERS_ERR_RNG_STATUS'), 'healthy', 'unhealthy'],
+    ['a 500 leaves "starting" as it is', failed('NUMBERS_ERR_RNG_STATUS'), 'starting', 'starting'],
+  ])('%s', (_name, outcome, cached, shown) => {
+    expect(healthAfter(outcome, cached)).toBe(shown)
   })
 })

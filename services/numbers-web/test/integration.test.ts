@@ -1,8 +1,15 @@
 // The web against a real numbers-api process (services/numbers-api/dist), and
 // against a stand-in API that answers garbage, over real sockets.
+import type { ServerResponse } from 'node:http'
 import { describe, expect, onTestFinished, test } from 'vitest'
-import { freePort, type ServiceProcess, startApi } from '../../../test/helpers/processes.ts'
+import {
+  freePort,
+  type ServiceProcess,
+  startApi,
+  waitUntil,
+} from '../../../test/helpers/processes.ts'
 import type { WebConfig } from '../src/app.ts'
+import { MAX_WAITING_RNG_CALLS, RNG_CONNECTIONS } from '../src/rng-client.ts'
 import { captureLogs, listenWeb, startStubApi } from './helpers.ts'
 
 async function api(env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
@@ -138,5 +145,123 @@ describe('numbers-web with an API that answers garbage', () => {
     expect(await getJson(`${web.url}/api/number`)).toEqual(unavailable)
     expect(performance.now() - startedAt).toBeLessThan(1000)
     expect(web.loggedCause()).toMatchObject({ code: 'NUMBERS_ERR_RNG_TIMEOUT' })
+  })
+})
+
+describe('the badge while the API fails', () => {
+  test('a flood of failing POST / costs the API one probe per API_STATUS_CACHE_MS', async () => {
+    const CACHE_MS = 500
+    const POSTS = 300
+    const stub = await startStubApi((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{}')
+    })
+    const web = await listenWeb({ RNG_API_URL: stub.rngUrl, API_STATUS_CACHE_MS: CACHE_MS })
+    const startedAt = performance.now()
+    for (let sent = 0; sent < POSTS; sent += 20) {
+      const pages = Array.from({ length: 20 }, async () => {
+        const response = await fetch(`${web}/`, { method: 'POST', body: new URLSearchParams() })
+        return response.text()
+      })
+      for (const page of await Promise.all(pages)) {
+        expect(page).toContain('RNG service unavailable!')
+        expect(page).toContain('data-state="unhealthy">unhealthy</span>')
+      }
+    }
+    const elapsedMs = performance.now() - startedAt
+    const probes = stub.requests.filter((path) => path === '/ready').length
+    console.log(`badge: ${POSTS} failing POST / in ${Math.round(elapsedMs)} ms, ${probes} probes`)
+    expect(probes).toBeLessThanOrEqual(1 + Math.ceil(elapsedMs / CACHE_MS))
+  })
+
+  test('a POST / against a hung API answers within one RNG_API_TIMEOUT_MS, badge included', async () => {
+    const TIMEOUT_MS = 1000
+    // Never answers: both the call and the badge's probe run into the deadline.
+    const stub = await startStubApi(() => {})
+    const web = await listenWeb({
+      RNG_API_URL: stub.rngUrl,
+      RNG_API_TIMEOUT_MS: TIMEOUT_MS,
+      API_STATUS_CACHE_MS: 0,
+    })
+    const startedAt = performance.now()
+    const response = await fetch(`${web}/`, { method: 'POST', body: new URLSearchParams() })
+    const page = await response.text()
+    const elapsedMs = performance.now() - startedAt
+    console.log(`badge: POST / against a hung API answered in ${Math.round(elapsedMs)} ms`)
+    expect(page).toContain('RNG service unavailable!')
+    expect(page).toContain('data-state="unreachable">unreachable</span>')
+    expect(elapsedMs).toBeLessThan(TIMEOUT_MS * 1.5)
+  })
+})
+
+describe('a hung API and clients that give up', () => {
+  /** A stand-in API that holds every /rng until told to answer; `answering` answers new ones. */
+  async function hungApi() {
+    const held: ServerResponse[] = []
+    let answering = false
+    const stub = await startStubApi((_request, response) => {
+      if (answering) response.writeHead(200, { 'content-type': 'application/json' }).end('42')
+      else held.push(response)
+    })
+    return { stub, held, answer: () => (answering = true) }
+  }
+
+  /** `count` GET /api/number, each on its own connection, aborted together by `stop`. */
+  function callsThatHangUp(web: string, count: number) {
+    const stop = new AbortController()
+    const answers = Array.from({ length: count }, async () => {
+      try {
+        const response = await fetch(`${web}/api/number`, { signal: stop.signal })
+        await response.text()
+        return response.status
+      } catch {
+        return 0
+      }
+    })
+    return { answers, hangUp: () => stop.abort() }
+  }
+
+  test('a client that hangs up cancels its call: after 500 give up, the next call gets a number at once', async () => {
+    const api = await hungApi()
+    const logs = captureLogs()
+    const web = await listenWeb(
+      { RNG_API_URL: api.stub.rngUrl, RNG_API_TIMEOUT_MS: 10_000 },
+      { logger: { level: 'debug', stream: logs.stream } },
+    )
+    const calls = callsThatHangUp(web, 500)
+    await waitUntil(() => api.held.length === 64, 5000)
+    calls.hangUp()
+    await Promise.all(calls.answers)
+    const cancelled = () => logs.lines.filter((line) => line.msg === 'rng call cancelled')
+    await waitUntil(() => cancelled().length === 500, 5000)
+    expect(cancelled().at(-1)?.calls).toMatchObject({ cancelled: 500, refused: 0 })
+    api.answer()
+    const startedAt = performance.now()
+    const next = await getJson(`${web}/api/number`)
+    expect(next.body).toEqual({ number: 42 })
+    expect(performance.now() - startedAt).toBeLessThan(1000)
+  })
+
+  test('calls beyond the ones waiting for the API are "unavailable" at once, and counted', async () => {
+    const api = await hungApi()
+    const logs = captureLogs()
+    const web = await listenWeb(
+      { RNG_API_URL: api.stub.rngUrl, RNG_API_TIMEOUT_MS: 10_000 },
+      { logger: { level: 'warn', stream: logs.stream } },
+    )
+    const waiting = callsThatHangUp(web, RNG_CONNECTIONS + MAX_WAITING_RNG_CALLS)
+    onTestFinished(waiting.hangUp)
+    await waitUntil(() => api.held.length === RNG_CONNECTIONS, 5000)
+    const startedAt = performance.now()
+    const over = await Promise.all(Array.from({ length: 20 }, () => getJson(`${web}/api/number`)))
+    expect(performance.now() - startedAt).toBeLessThan(1000)
+    expect(over).toEqual(Array.from({ length: 20 }, () => unavailable))
+    const refusals = logs.lines.filter(
+      (line) => (line.cause as { code?: string } | undefined)?.code === 'NUMBERS_ERR_RNG_BUSY',
+    )
+    expect(refusals).toHaveLength(20)
+    expect(refusals.at(-1)?.calls).toMatchObject({
+      refused: 20,
+      inFlight: RNG_CONNECTIONS + MAX_WAITING_RNG_CALLS,
+    })
   })
 })

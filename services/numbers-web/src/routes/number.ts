@@ -1,7 +1,7 @@
 // GET /api/number: the page's script asks here, so the browser never talks to the API.
 import { sendProblem } from '@numbers/service'
 import type { FastifyInstance } from 'fastify'
-import type { DrawNumber } from '../draw-number.ts'
+import { clientGone, type DrawNumber } from '../draw-number.ts'
 import { rngUnavailableProblem } from '../problems.ts'
 import { refuseCrossSite } from '../same-site.ts'
 
@@ -9,10 +9,10 @@ export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
   // No automatic HEAD: a link checker's HEAD would spend one of the API's good calls.
   app.get(
     '/api/number',
-    { exposeHeadRoute: false, onRequest: refuseCrossSite },
+    { exposeHeadRoute: false, onRequest: refuseCrossSite({ needsPageHeader: true }) },
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
-      const outcome = await draw(request.log)
+      const outcome = await draw(request.log, clientGone(reply))
       if (outcome.ok) return reply.type('application/json').send({ number: outcome.number })
       return sendProblem(
         request,

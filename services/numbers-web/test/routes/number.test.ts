@@ -41,19 +41,14 @@ describe('GET /api/number', () => {
     })
   })
 
-  test('a failed call makes the badge look again instead of trusting its cache', async () => {
+  test('a failed call costs the API no extra probe: the badge keeps its cache', async () => {
     const api = await startStubApi((_request, response) => response.writeHead(500).end())
-    let readyStatus = 200
-    const calls: string[] = []
-    const probe = async (url: URL) => {
-      calls.push(url.pathname)
-      return answered(url.pathname === '/ready' ? readyStatus : 500)
-    }
+    const { probe, calls } = fakeProbe(answered(200))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: 60_000 }, { probe })
     expect((await app.inject('/api/status')).json()).toEqual({ api: 'healthy' })
-    readyStatus = 503
-    await app.inject('/api/number')
-    expect((await app.inject('/api/status')).json()).toEqual({ api: 'unhealthy' })
+    for (let call = 0; call < 10; call += 1) await app.inject('/api/number')
+    expect((await app.inject('/api/status')).json()).toEqual({ api: 'healthy' })
+    expect(calls).toEqual(['/ready'])
   })
 
   test('HEAD does not spend a call on the API', async () => {
@@ -95,5 +90,71 @@ describe('GET /api/number', () => {
       headers: { 'sec-fetch-site': 'same-origin' },
     })
     expect(response.json()).toEqual({ number: 7 })
+  })
+})
+
+describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
+  const browser = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0 Safari/537.36'
+
+  async function appAndApi() {
+    const api = await startStubApi((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('7')
+    })
+    return { api, app: buildTestApp({ RNG_API_URL: api.rngUrl }) }
+  }
+
+  test.each([
+    ['an <img> or no-cors fetch: a browser without the page header', { 'user-agent': browser }],
+    [
+      'a cors fetch from another host',
+      { 'user-agent': browser, 'x-numbers-page': '1', origin: 'http://evil.test' },
+    ],
+  ])('GET /api/number from %s is refused and spends no call', async (_name, headers) => {
+    const { api, app } = await appAndApi()
+    const response = await app.inject({
+      url: '/api/number',
+      headers: { host: 'victim.test', ...headers },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(api.requests).toEqual([])
+  })
+
+  test("GET /api/number from the page's script (a browser with the page header) gets its number", async () => {
+    const { app } = await appAndApi()
+    const response = await app.inject({
+      url: '/api/number',
+      headers: { host: 'victim.test', 'user-agent': browser, 'x-numbers-page': '1' },
+    })
+    expect(response.json()).toEqual({ number: 7 })
+  })
+
+  test.each([
+    ['another host', 'http://evil.test'],
+    ['the same name on another port', 'http://victim.test:8089'],
+    ['"null" (a sandboxed frame)', 'null'],
+  ])('POST / with an Origin of %s is refused and spends no call', async (_name, origin) => {
+    const { api, app } = await appAndApi()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { host: 'victim.test:8088', origin, 'user-agent': browser },
+    })
+    expect(response.statusCode).toBe(403)
+    expect(api.requests).toEqual([])
+  })
+
+  test("POST / from this host's own form gets its number", async () => {
+    const { app } = await appAndApi()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: {
+        host: 'Victim.test:8088',
+        origin: 'http://victim.test:8088',
+        'user-agent': browser,
+      },
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toContain('Here it is: 7')
   })
 })

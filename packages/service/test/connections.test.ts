@@ -1,0 +1,67 @@
+// The bounded server on its own, on loopback: a client that leaves a large answer unread
+// is disconnected after the request timeout; one that comes back for it sooner is not.
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { waitUntil } from '../../../test/helpers/processes.ts'
+import { type ConnectionCounts, createBoundedServer, DISCONNECT_EVENT } from '../src/connections.ts'
+
+const REQUEST_TIMEOUT_MS = 1000
+/** More than loopback's socket buffers take, so the server's own buffer fills. */
+const ANSWER = Buffer.alloc(16 * 1024 * 1024, 'x')
+
+async function serverAnsweringLarge() {
+  const server = createBoundedServer((_request, response) => response.end(ANSWER), {
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  })
+  const disconnects: (keyof ConnectionCounts)[] = []
+  server.on(DISCONNECT_EVENT, (bound: keyof ConnectionCounts) => disconnects.push(bound))
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  onTestFinished(async () => {
+    server.closeAllConnections()
+    server.close()
+    await once(server, 'close')
+  })
+  return { port: (server.address() as AddressInfo).port, disconnects }
+}
+
+describe('a client that does not read its answers', () => {
+  it('is disconnected once its answers sit unread for the request timeout', async () => {
+    const { port, disconnects } = await serverAnsweringLarge()
+    const socket = connect(port, '127.0.0.1')
+    onTestFinished(() => {
+      socket.destroy()
+    })
+    socket.pause()
+    socket.on('error', () => {})
+    await once(socket, 'connect')
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    const startedAt = performance.now()
+    await waitUntil(() => disconnects.length > 0, 5000)
+    expect(disconnects).toEqual(['notReading'])
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 10)
+  })
+
+  it('that comes back for its answer within the timeout gets all of it', async () => {
+    const { port, disconnects } = await serverAnsweringLarge()
+    const socket = connect(port, '127.0.0.1')
+    onTestFinished(() => {
+      socket.destroy()
+    })
+    socket.pause()
+    await once(socket, 'connect')
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    // Away for a fifth of the timeout (a busy client), then reads at full speed.
+    await new Promise((resolve) => setTimeout(resolve, REQUEST_TIMEOUT_MS / 5))
+    let received = 0
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length
+    })
+    socket.resume()
+    await once(socket, 'close')
+    expect(disconnects).toEqual([])
+    expect(received).toBeGreaterThan(ANSWER.length)
+  })
+})
