@@ -5,7 +5,7 @@ export { nowMs } from './clock.ts'
 export { describeError } from './errors.ts'
 export { type CheckOptions, check, VERSION } from './http.ts'
 export { MAX_BODY_BYTES } from './http-response.ts'
-export { isLoopbackName, lookupLoopback } from './localhost.ts'
+export { isLoopbackName } from './localhost.ts'
 export { formatResult, printable } from './output.ts'
 export type { CheckFailure, CheckResult, CheckSuccess, ResponseSummary, Timings } from './result.ts'
 export {

@@ -5,8 +5,8 @@ import type { Socket } from 'node:net'
 import type { ConnectionOptions } from 'node:tls'
 import { nowMs } from './clock.ts'
 import { describeError } from './errors.ts'
-import { isLoopbackName, lookupLoopback } from './localhost.ts'
-import type { CheckResult, Timings } from './result.ts'
+import { isLoopbackName } from './localhost.ts'
+import type { CheckResult } from './result.ts'
 
 export const DEFAULT_TIMEOUT_MS = 1000
 
@@ -28,6 +28,7 @@ export type AttemptOptions = {
 }
 
 export type Connection = {
+  /** The connected socket (TLS-wrapped for https), once `use` is called. */
   readonly socket: Socket
   readonly sinceStart: () => number
   /** Where the attempt is, for a timeout's words. */
@@ -37,7 +38,7 @@ export type Connection = {
   readonly fail: (error: unknown) => void
   readonly timings: { connectMs?: number; headersMs?: number }
   /** What the protocol learnt so far (a status, headers), added to any result, a timeout's too. */
-  learnt?: () => Partial<CheckResult>
+  learnt?: (() => Partial<CheckResult>) | undefined
 }
 
 export type Outcome =
@@ -45,9 +46,13 @@ export type Outcome =
   | { readonly ok: false; readonly code: string; readonly reason: string }
 
 /**
- * Connects to `url`'s host and port (TLS when `tls` is given) and hands the
+ * Connects to `url`'s host and port (then TLS, when `tls` is given) and hands the
  * connection to `use`; resolves with the result `use` finishes with, or a
  * timeout, an abort or the connection's error.
+ *
+ * `localhost` is two connects at once, to 127.0.0.1 and ::1, the first to open
+ * wins: a refused loopback address fails in well under a millisecond, and no
+ * lookup means node:dns is never loaded (~5 ms of a check's start-up).
  */
 export function attempt(
   url: URL,
@@ -62,93 +67,132 @@ export function attempt(
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const addresses = isLoopbackName(host) ? loopbackAddresses : [host]
 
   return new Promise<CheckResult>((resolve) => {
-    const timings: Timings & { connectMs?: number; headersMs?: number } = {}
+    const timings: { connectMs?: number; headersMs?: number } = {}
+    const sockets: Socket[] = []
     let remoteAddress: string | undefined
     let settled = false
-    const connectOptions = {
-      host,
-      port,
-      autoSelectFamily: true,
-      ...(isLoopbackName(host) ? { lookup: lookupLoopback } : {}),
+    let winner: Socket | undefined
+    const state = {
+      phase: (net.isIP(addresses[0] ?? '') === 0 ? 'resolving' : 'connecting') as Phase,
+      learnt: undefined as (() => Partial<CheckResult>) | undefined,
     }
-    let socket: Socket
-    try {
-      socket =
-        tls === undefined
-          ? net.connect(connectOptions)
-          : tls.connect({
-              ...connectOptions,
-              ...options.tls,
-              ...(net.isIP(host) === 0 ? { servername: host } : {}),
-            })
-    } catch (error) {
-      // What cannot be tried at all (port 0, say) is still a value.
-      resolve({ ok: false, url: shownAs, ...describeError(error), elapsedMs: 0, timings })
-      return
+    const finish = (outcome: Outcome) => {
+      if (settled) return
+      settled = true
+      clearTimeout(deadline)
+      options.signal?.removeEventListener('abort', onAbort)
+      for (const socket of sockets) socket.destroy()
+      const base = {
+        url: shownAs,
+        elapsedMs: nowMs() - startedAt,
+        timings,
+        ...(remoteAddress === undefined ? {} : { remoteAddress }),
+        ...state.learnt?.(),
+      }
+      if (outcome.ok) {
+        resolve({
+          ...base,
+          ok: true,
+          ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        })
+      } else {
+        resolve({ ...base, ok: false, code: outcome.code, reason: outcome.reason })
+      }
     }
-    const connection: Connection = {
-      socket,
-      sinceStart: () => nowMs() - startedAt,
-      phase: net.isIP(host) === 0 ? 'resolving' : 'connecting',
-      timings,
-      finish: (outcome) => {
-        if (settled) return
-        settled = true
-        clearTimeout(deadline)
-        options.signal?.removeEventListener('abort', onAbort)
-        socket.destroy()
-        const base = {
-          url: shownAs,
-          elapsedMs: nowMs() - startedAt,
-          timings,
-          ...(remoteAddress === undefined ? {} : { remoteAddress }),
-          ...connection.learnt?.(),
-        }
-        if (outcome.ok) {
-          resolve({
-            ...base,
-            ok: true,
-            ...(outcome.status === undefined ? {} : { status: outcome.status }),
-          })
-        } else {
-          resolve({ ...base, ok: false, code: outcome.code, reason: outcome.reason })
-        }
-      },
-      fail: (error) => connection.finish({ ok: false, ...describeError(error) }),
-    }
-    const onAbort = () => connection.finish({ ok: false, code: 'ABORTED', reason: 'aborted' })
+    const fail = (error: unknown) => finish({ ok: false, ...describeError(error) })
+    const onAbort = () => finish({ ok: false, code: 'ABORTED', reason: 'aborted' })
     const deadline = setTimeout(() => {
-      const reason = `timeout after ${timeoutMs} ms ${phaseWords[connection.phase]}`
-      connection.finish({ ok: false, code: 'TIMEOUT', reason })
+      const reason = `timeout after ${timeoutMs} ms ${phaseWords[state.phase]}`
+      finish({ ok: false, code: 'TIMEOUT', reason })
     }, timeoutMs)
-    socket.on('error', connection.fail)
-    socket.once('lookup', () => {
-      if (connection.phase === 'resolving') connection.phase = 'connecting'
-    })
-    socket.once('connect', () => {
-      timings.connectMs = nowMs() - startedAt
-      remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort)
-      connection.phase = tls === undefined ? 'headers' : 'tls'
-    })
-    socket.once('secureConnect', () => {
-      connection.phase = 'headers'
-    })
     if (options.signal?.aborted) {
       onAbort()
       return
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
-    use(connection)
+
+    const ready = (socket: Socket) => {
+      state.phase = 'headers'
+      use({
+        socket,
+        sinceStart: () => nowMs() - startedAt,
+        get phase() {
+          return state.phase
+        },
+        set phase(phase: Phase) {
+          state.phase = phase
+        },
+        finish,
+        fail,
+        timings,
+        get learnt() {
+          return state.learnt
+        },
+        set learnt(learnt) {
+          state.learnt = learnt
+        },
+      })
+    }
+    const connected = (socket: Socket) => {
+      winner = socket
+      timings.connectMs = nowMs() - startedAt
+      remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort)
+      for (const other of sockets) if (other !== socket) other.destroy()
+      if (tls === undefined) {
+        ready(socket)
+        return
+      }
+      state.phase = 'tls'
+      const secure = tls.connect({
+        ...options.tls,
+        socket,
+        ...(net.isIP(host) === 0 ? { servername: host } : {}),
+      })
+      sockets.push(secure)
+      secure.on('error', fail)
+      secure.once('secureConnect', () => ready(secure))
+    }
+    const errors: unknown[] = addresses.map(() => undefined)
+    addresses.forEach((address, index) => {
+      let socket: Socket
+      try {
+        socket = net.connect({ host: address, port, autoSelectFamily: true })
+      } catch (error) {
+        // What cannot be tried at all (port 0, say) is still a value.
+        fail(error)
+        return
+      }
+      sockets.push(socket)
+      socket.once('lookup', () => {
+        if (state.phase === 'resolving') state.phase = 'connecting'
+      })
+      socket.once('connect', () => {
+        if (winner === undefined && !settled) connected(socket)
+      })
+      socket.on('error', (error) => {
+        if (winner === socket) {
+          fail(error)
+          return
+        }
+        if (winner !== undefined) return
+        errors[index] = error
+        if (errors.every((seen) => seen !== undefined)) {
+          // Both loopback addresses failed: name each, as happy eyeballs would.
+          fail(errors.length === 1 ? errors[0] : new AggregateError(errors))
+        }
+      })
+    })
   })
 }
 
+const loopbackAddresses = ['127.0.0.1', '::1'] as const
+
 /** `tcp://HOST:PORT`: healthy when a connection opens in time. Nothing is sent. */
 export function checkTcp(url: URL, options: AttemptOptions = {}): Promise<CheckResult> {
-  return attempt(url, `tcp://${url.host}`, options, (connection) => {
-    connection.socket.once('connect', () => connection.finish({ ok: true }))
-  })
+  return attempt(url, `tcp://${url.host}`, options, (connection) => connection.finish({ ok: true }))
 }
 
 function formatAddress(address: string | undefined, port: number | undefined): string | undefined {
