@@ -4,23 +4,18 @@
 // so this is all the validator start-up needs to load (a JSON Schema library
 // cost about 100 ms of start-up here; see the README's benchmarks).
 import type { KeyDefinition } from './keys.ts'
+import { parseInteger } from './parse.ts'
 
 export type Checked = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
-
-const INTEGER = /^-?(0|[1-9][0-9]*)$/
 
 export function checkValue(schema: KeyDefinition['schema'], raw: unknown): Checked {
   switch (schema.type) {
     case 'integer': {
+      // A JSON number is judged by its decimal text, as a string from the environment is.
+      const text = typeof raw === 'number' ? String(raw) : raw
       const value =
-        typeof raw === 'number'
-          ? raw
-          : typeof raw === 'string' && INTEGER.test(raw)
-            ? Number(raw)
-            : Number.NaN
-      const valid =
-        Number.isSafeInteger(value) && value >= schema.minimum && value <= schema.maximum
-      return valid ? { ok: true, value } : { ok: false }
+        typeof text === 'string' ? parseInteger(text, schema.minimum, schema.maximum) : undefined
+      return value === undefined ? { ok: false } : { ok: true, value }
     }
     case 'boolean': {
       if (raw === true || raw === 'true') return { ok: true, value: true }

@@ -143,6 +143,58 @@ describe('check()', () => {
   })
 })
 
+describe('reading the response', () => {
+  /** Answers every connection with these raw bytes, then closes it. */
+  function rawServer(response: string) {
+    const server = createServer((socket) => {
+      socket.once('data', () => socket.end(response, 'latin1'))
+    })
+    return listen(server, '127.0.0.1')
+  }
+
+  it('reads a chunked body to its last chunk', async () => {
+    await using server = await httpServer((_request, response) => {
+      response.write('O')
+      response.end('k!')
+    })
+    const result = await check(`http://127.0.0.1:${server.port}/`)
+    expect(result).toMatchObject({ ok: true, status: 200, response: { bodyBytes: 3 } })
+  })
+
+  it('skips a 103 Early Hints before the real answer', async () => {
+    await using server = await rawServer(
+      'HTTP/1.1 103 Early Hints\r\nLink: </app.css>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n',
+    )
+    expect(await check(`http://127.0.0.1:${server.port}/`)).toMatchObject({ ok: true, status: 204 })
+  })
+
+  it('reads a body that ends with the connection', async () => {
+    await using server = await rawServer('HTTP/1.0 200 OK\r\n\r\nOk')
+    const result = await check(`http://127.0.0.1:${server.port}/`)
+    expect(result).toMatchObject({ ok: true, response: { httpVersion: '1.0', bodyBytes: 2 } })
+  })
+
+  it('fails a connection closed before Content-Length bytes arrived', async () => {
+    await using server = await rawServer('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nOk')
+    const result = failure(await check(`http://127.0.0.1:${server.port}/`))
+    expect(result).toMatchObject({
+      code: 'ECONNRESET',
+      reason: 'reset: connection closed mid-body',
+    })
+  })
+
+  it('fails two different Content-Lengths as a bad response', async () => {
+    await using server = await rawServer(
+      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nOk',
+    )
+    const result = failure(await check(`http://127.0.0.1:${server.port}/`))
+    expect(result).toMatchObject({
+      code: 'BAD_RESPONSE',
+      reason: 'bad response: invalid Content-Length',
+    })
+  })
+})
+
 describe('localhost', () => {
   it('reaches a server listening on 127.0.0.1 only', async () => {
     await using server = await answering(200, {}, '127.0.0.1')

@@ -1,7 +1,7 @@
 // The built command as Docker runs it: `node dist/cli.js ...` against real
 // servers on loopback, judged by exit status and its one line per URL.
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   answering,
@@ -34,18 +34,37 @@ function expectNoStack(run: CliRun) {
 }
 
 describe('start-up cost', () => {
-  /** The specifiers of a built module's static imports (dynamic import() is not one). */
-  function staticImports(path: string): string[] {
-    const source = readFileSync(path, 'utf8')
-    return [...source.matchAll(/^(?:import|export)\b[^'";\n]*?from\s+['"]([^'"]+)['"]/gm)].map(
+  it('is one CommonJS file that requires nothing but Node built-ins', () => {
+    const source = readFileSync(cliPath, 'utf8')
+    const required = [...source.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map(
       (match) => match[1] ?? '',
     )
-  }
+    expect(required.every((name) => name.startsWith('node:'))).toBe(true)
+    expect(source).not.toMatch(/^\s*(import|export)\s/m)
+    expect(JSON.parse(readFileSync(join(dirname(cliPath), 'package.json'), 'utf8'))).toEqual({
+      type: 'commonjs',
+    })
+  })
 
-  it('loads nothing at start but check.js, which loads nothing; config only on demand', () => {
-    expect(staticImports(cliPath)).toEqual(['./check.js'])
-    expect(staticImports(cliPath.replace(/cli\.js$/, 'check.js'))).toEqual([])
-    expect(readFileSync(cliPath, 'utf8')).toContain("await import('@numbers/config/lookup')")
+  it('an HTTP check loads node:net and neither node:http, TLS, crypto nor the ES module loader', async () => {
+    await using server = await answering(200)
+    using dir = tempDir()
+    const preload = join(dir.path, 'loaded.cjs')
+    // Lists, at exit, the built-in modules loaded after this preload ran.
+    writeFileSync(
+      preload,
+      "const before = new Set(process.moduleLoadList); process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.filter((m) => !before.has(m)).join('\\n')))",
+    )
+    const run = await runCli([`http://127.0.0.1:${server.port}/health`], {
+      nodeArgs: ['--require', preload],
+    })
+    expect(run).toMatchObject({ code: 0 })
+    const loaded = run.stderr.split('\n')
+    expect(loaded).toContain('NativeModule net')
+    for (const heavy of ['http', '_http_client', 'https', 'tls', 'crypto']) {
+      expect(loaded).not.toContain(`NativeModule ${heavy}`)
+    }
+    expect(loaded.filter((name) => name.includes('modules/esm'))).toEqual([])
   })
 })
 
@@ -261,14 +280,28 @@ describe.concurrent('usage and config errors', () => {
     [['--wait', '0'], '--wait needs a duration'],
     [['--interval', '100'], '--interval needs --wait'],
     [['--wait', '1s', '--interval', 'x'], '--interval needs a whole number of milliseconds'],
-    [['-u', 'ftp://example.com/'], '-u needs an http:// or https:// URL, got "ftp://example.com/"'],
-    [['-u', 'not a url'], '-u needs an http:// or https:// URL, got "not a url"'],
-    [['localhost:80/health'], 'a URL argument must be an http:// or https:// URL'],
+    [
+      ['-u', 'ftp://example.com/'],
+      '-u needs an http://, https:// or tcp:// URL, got "ftp://example.com/"',
+    ],
+    [['-u', 'not a url'], '-u needs an http://, https:// or tcp:// URL, got "not a url"'],
+    [['localhost:80/health'], 'a target argument must be an http://, https:// or tcp:// URL'],
+    [['tcp://db'], 'a tcp:// target is tcp://HOST:PORT and nothing else, got "db"'],
+    [['tcp://db:5432/x'], 'a tcp:// target is tcp://HOST:PORT and nothing else'],
+    [['-H', 'no colon'], "-H needs 'Name: value' without control characters"],
+    [['-H', 'X-A: b\u001b[2J'], "-H needs 'Name: value' without control characters"],
+    [['-H', 'Content-Length: 5'], '-H cannot set Content-Length: http-check sets it'],
+    [['--cert-min-days', '7'], '--cert-min-days needs --cert'],
+    [['--cert', 'a.pem', '--cert-min-days', 'x'], '--cert-min-days needs a whole number of days'],
+    [['--json', '--quiet'], '--quiet and --json cannot be used together'],
     [['-p', 'ready'], '-p needs a path starting with a single /, got "ready"'],
     [['-p', '//evil.example/x'], '-p needs a path starting with a single /'],
-    [['-c', 'not-a-key'], '-c needs a config key such as RNG_API_URL, got "not-a-key"'],
+    [
+      ['-c', 'not-a-key'],
+      '-c needs a config key such as RNG_API_URL (A-Z, 0-9, _), got "not-a-key"',
+    ],
     [['-c', 'NO_SUCH_KEY'], '-c NO_SUCH_KEY: no such config key'],
-    [['-c', 'PORT'], '-c PORT must hold an http:// or https:// URL, got "3000"'],
+    [['-c', 'PORT'], '-c PORT must hold an http://, https:// or tcp://HOST:PORT URL'],
     [['--quiet', '--verbose'], '--quiet and --verbose cannot be used together'],
     [['--bogus'], 'unknown option --bogus'],
     [['-x'], 'unknown option -x'],
@@ -323,7 +356,7 @@ describe.concurrent('output modes', () => {
   it('--help prints the usage and exits 0', async () => {
     const run = await runCli(['--help'])
     expect(run).toMatchObject({ code: 0 })
-    expect(run.stdout).toMatch(/^Usage: http-check \[options\] \[URL \.\.\.\]/)
+    expect(run.stdout).toMatch(/^Usage: http-check \[options\] \[TARGET \.\.\.\]/)
   })
 
   it('--version prints the version and exits 0', async () => {

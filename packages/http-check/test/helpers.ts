@@ -1,9 +1,9 @@
 // Real servers on ephemeral loopback ports and the built CLI as a real process.
 // Servers and processes are AsyncDisposable: `await using server = ...` closes
 // them when the test's scope ends, also in concurrent tests and on failure.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer as createHttpServer, type RequestListener } from 'node:http'
 import { createServer as createNetServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url'
 
 const packageRoot = fileURLToPath(new URL('../', import.meta.url))
 export const cliPath = join(packageRoot, 'dist/cli.js')
-const configLookupPath = join(packageRoot, '../config/dist/lookup.js')
 
 export type Listening = AsyncDisposable & {
   readonly port: number
@@ -89,6 +88,8 @@ export type CliOptions = {
   readonly env?: Readonly<Record<string, string>>
   /** Working directory; a fresh empty one by default, so no settings.json is found by accident. */
   readonly cwd?: string
+  /** Node's own flags before the script, e.g. `--require` of a test-only preload. */
+  readonly nodeArgs?: readonly string[]
 }
 
 /** A fresh empty directory; `using dir = tempDir()` removes it at the end of the scope. */
@@ -108,7 +109,7 @@ export type CliProcess = AsyncDisposable & {
 export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   const started = performance.now()
   const ownDir = options.cwd === undefined ? tempDir() : undefined
-  const child = spawn(process.execPath, [cliPath, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, ...args], {
     cwd: options.cwd ?? ownDir?.path,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -160,12 +161,44 @@ export function assertBuilt(): void {
     }
   }
   const cli = built(cliPath)
-  const sources = ['src/cli.ts', 'src/check.ts'].map((path) => built(join(packageRoot, path)) ?? 0)
-  if (
-    cli === undefined ||
-    built(configLookupPath) === undefined ||
-    sources.some((mtime) => mtime > cli)
-  ) {
+  const sourceDir = join(packageRoot, 'src')
+  const sources = readdirSync(sourceDir).map((name) => built(join(sourceDir, name)) ?? 0)
+  if (cli === undefined || sources.some((mtime) => mtime > cli)) {
     throw new Error('dist/ is missing or older than src/: run `pnpm --filter http-check... build`')
   }
+}
+
+export type Certificate = { readonly cert: string; readonly key: string }
+
+/**
+ * A self-signed certificate for `CN=<name>` (also valid for localhost, 127.0.0.1 and
+ * ::1) that expires in `days` days, made by openssl in `dir`.
+ */
+export function makeCertificate(dir: string, name: string, days: number): Certificate {
+  const cert = join(dir, `${name}-${days}d.pem`)
+  const key = join(dir, `${name}-${days}d.key`)
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+      '-days',
+      String(days),
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  )
+  return { cert, key }
 }
