@@ -15,10 +15,12 @@ import {
   uniqueName,
   waitFor,
 } from '../test/e2e/support/docker.ts'
-import { atMost, judged, type Line } from './lib.ts'
+import { atMost, judged, type Line, median } from './lib.ts'
 
 const BASE = 'node:24-bookworm-slim'
 const images = { api: 'numbers-bench-api:latest', web: 'numbers-bench-web:latest' } as const
+/** The lesson image with curl as its HEALTHCHECK: what http-check's price is read against. */
+const curlImage = 'numbers-bench-api:v2'
 const MB = 1_000_000
 
 async function hasDocker(): Promise<boolean> {
@@ -205,24 +207,24 @@ export async function containerLines({ runs = 5 } = {}): Promise<Line[]> {
     ),
   )
 
+  await docker(['build', '-f', 'Dockerfile.api', '--target', 'v2', '-t', curlImage, '.'], {
+    timeoutMs: 600_000,
+  })
   const name = uniqueName('bench-check')
+  const curlName = uniqueName('bench-curl')
   await docker(['run', '-d', '--name', name, images.api])
+  await docker(['run', '-d', '--name', curlName, curlImage])
   try {
-    await waitUntilListening(name)
-    // What the image's HEALTHCHECK runs, against the floor of any Node check, both through
-    // `docker exec` as Docker runs them.
+    await Promise.all([waitUntilListening(name), waitUntilListening(curlName)])
+    // What the image's HEALTHCHECK runs, against the floor of any Node check and against
+    // curl in the v2 image, all through `docker exec` as Docker runs them, interleaved.
     const check: number[] = []
     const floor: number[] = []
-    for (let run = 0; run < 15; run++) {
-      check.push(
-        await execTime(name, [
-          'node',
-          '/opt/http-check/dist/cli.js',
-          '-u',
-          'http://localhost/health',
-        ]),
-      )
+    const curl: number[] = []
+    for (let run = 0; run < 30; run++) {
+      check.push(await execTime(name, ['node', '/opt/http-check/dist/cli.js', '-t', '500']))
       floor.push(await execTime(name, ['node', '-e', '0']))
+      curl.push(await execTime(curlName, ['curl', '--fail', '--silent', 'http://localhost/health']))
     }
     lines.push(
       atMost(
@@ -236,8 +238,12 @@ export async function containerLines({ runs = 5 } = {}): Promise<Line[]> {
         1.1,
       ),
     )
+    lines.push({
+      what: 'curl in the v2 image, the same way',
+      info: `${median(curl).toFixed(0)} ms (${(median(curl) / median(floor)).toFixed(2)}× \`node -e 0\`)`,
+    })
   } finally {
-    await docker(['rm', '-f', name], { allowFailure: true })
+    await docker(['rm', '-f', name, curlName], { allowFailure: true })
   }
   return lines
 }
