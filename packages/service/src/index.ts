@@ -1,4 +1,5 @@
 export { type LogFormat, loggerOptions } from './logger.ts'
+export { processMetrics, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
 export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,
@@ -16,3 +17,4 @@ export {
   type ServiceKey,
   serviceKeys,
 } from './run.ts'
+export { createShutdown, type Shutdown } from './shutdown.ts'
