@@ -30,5 +30,5 @@ export const shuttingDownProblem: ProblemKind = {
 export function unhealthyDetail(cause: UnhealthyCause, failAfter: number): string {
   return cause === 'broken'
     ? 'Unhealthy: BROKEN is set (a bad release); it stays so until it restarts.'
-    : `Unhealthy: all ${failAfter} calls (FAIL_AFTER) are used up; it stays so until it restarts.`
+    : `Unhealthy: the FAIL_AFTER=${failAfter} good calls are used up; it stays so until it restarts.`
 }

@@ -56,6 +56,10 @@ export function registerWebMetrics(registry: Registry): WebMetrics {
       { calls: calls.labels(outcome), duration: duration.labels(outcome) },
     ]),
   )
+  for (const outcome of apiCallOutcomes) {
+    calls.inc({ outcome }, 0)
+    duration.zero({ outcome })
+  }
   for (const health of apiHealths) status.set({ status: health }, 0)
 
   return {
