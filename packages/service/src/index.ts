@@ -1,5 +1,5 @@
 export { type LogFormat, loggerOptions } from './logger.ts'
-export { processMetrics, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
+export { processMetrics, registryOf, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
 export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,

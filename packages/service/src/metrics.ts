@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 export const UNMATCHED_ROUTE = 'unmatched'
 
 let processRegistry: Registry | undefined
+const registries = new WeakMap<FastifyInstance, Registry>()
 const misnamedDefaults = [
   'nodejs_active_handles_total',
   'nodejs_active_requests_total',
@@ -59,6 +60,7 @@ export function useMetrics(app: FastifyInstance, registry: Registry = new Regist
     done()
   })
 
+  registries.set(app, registry)
   const shared = processMetrics()
   app.get('/metrics', async (_request, reply) => {
     const [own, fromProcess] = await Promise.all([registry.metrics(), shared.metrics()])
@@ -68,4 +70,9 @@ export function useMetrics(app: FastifyInstance, registry: Registry = new Regist
       .send(`${own}${fromProcess}`)
   })
   return registry
+}
+
+/** The app's own registry (not the process's), for the README's metrics table; undefined with METRICS=false. */
+export function registryOf(app: FastifyInstance): Registry | undefined {
+  return registries.get(app)
 }
