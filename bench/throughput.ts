@@ -150,3 +150,54 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
     await Promise.all([web.stop(), api.stop(), bare.stop()])
   }
 }
+
+/**
+ * What /metrics costs on the hot paths: each service with METRICS=true against itself with
+ * METRICS=false, the same paths, runs interleaved. The rows above run with metrics on.
+ */
+export async function metricsCost({ rounds = 3, durationS = 3 } = {}): Promise<Line[]> {
+  const start = (entry: string, metrics: boolean, env: Record<string, string> = {}) =>
+    startService(entry, {
+      env: { ...env, METRICS: String(metrics), LOG_LEVEL: 'info' },
+      output: 'ignore',
+    })
+  const apiEnv = { FAIL_AFTER: '0' }
+  const apiOn = await start(entryPoints.api, true, apiEnv)
+  const apiOff = await start(entryPoints.api, false, apiEnv)
+  const webEnv = { RNG_API_URL: `${apiOff.url}/rng` }
+  const webOn = await start(entryPoints.web, true, webEnv)
+  const webOff = await start(entryPoints.web, false, webEnv)
+  try {
+    const lines: Line[] = []
+    const targets = [
+      { service: 'numbers-api', path: '/rng', on: apiOn, off: apiOff },
+      { service: 'numbers-api', path: '/health', on: apiOn, off: apiOff },
+      { service: 'numbers-web', path: '/', on: webOn, off: webOff },
+    ]
+    for (const { service, path, on, off } of targets) {
+      const runs = await compare(
+        [
+          { name: 'on', url: `${on.url}${path}` },
+          { name: 'off', url: `${off.url}${path}` },
+        ],
+        rounds,
+        durationS,
+      )
+      lines.push(
+        atLeast(
+          {
+            what: `${service} \`GET ${path}\` with metrics on`,
+            unit: 'req/s',
+            ours: (runs.get('on') ?? []).map((run) => run.requestsPerSec),
+            baseline: (runs.get('off') ?? []).map((run) => run.requestsPerSec),
+            baselineName: 'the same, METRICS=false',
+          },
+          0.95,
+        ),
+      )
+    }
+    return lines
+  } finally {
+    await Promise.all([webOn.stop(), webOff.stop(), apiOn.stop(), apiOff.stop()])
+  }
+}
