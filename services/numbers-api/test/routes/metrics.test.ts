@@ -92,6 +92,18 @@ describe('GET /metrics', () => {
     expect(metrics).not.toContain('no-such-page')
   })
 
+  it('times a HEAD request once, under the route pattern', async () => {
+    const app = setup()
+    await app.inject({ method: 'HEAD', url: '/health' })
+    const metrics = await scrape(app)
+    expect(
+      sample(
+        metrics,
+        'http_request_duration_seconds_count{method="HEAD",route="/health",status_code="200"}',
+      ),
+    ).toBe(1)
+  })
+
   it('is absent with METRICS=false: 404, and no request is timed', async () => {
     const response = await setup({ METRICS: false }).inject('/metrics')
     expect(response.statusCode).toBe(404)

@@ -72,6 +72,20 @@ describe('GET /metrics', () => {
     expect(calls).toEqual([])
   })
 
+  test('labels request durations by route pattern: every static file under /static/:file', async () => {
+    const app = buildTestApp()
+    await app.inject('/static/app.js')
+    await app.inject('/static/style.css')
+    const body = (await app.inject('/metrics')).body
+    expect(
+      sample(
+        body,
+        'http_request_duration_seconds_count{method="GET",route="/static/:file",status_code="200"}',
+      ),
+    ).toBe(2)
+    expect(body).not.toContain('style.css')
+  })
+
   test('is absent with METRICS=false', async () => {
     expect((await buildTestApp({ METRICS: false }).inject('/metrics')).statusCode).toBe(404)
   })

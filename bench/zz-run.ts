@@ -1,0 +1,4 @@
+import { markdownTable } from './lib.ts'
+import { metricsCost } from './throughput.ts'
+
+console.log(markdownTable(await metricsCost()))
