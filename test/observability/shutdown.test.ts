@@ -91,8 +91,14 @@ describe('shutdown with SHUTDOWN_DELAY_MS', () => {
       // Served until (close to) the end of the delay, not cut short.
       expect(lastRoundAt - signalledAt).toBeGreaterThan(DELAY_MS - 300)
       expect(await exited).toEqual([0, null])
-      const lines = service.output().stdout.trim().split('\n')
-      expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ msg: 'closed' })
+      const events = service
+        .output()
+        .stdout.trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg)
+      const closing = events.indexOf('delay over; closing')
+      expect(closing).toBeGreaterThan(events.indexOf('shutting down'))
+      expect(events.indexOf('closed')).toBeGreaterThan(closing)
     },
   )
 })

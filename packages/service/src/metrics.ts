@@ -2,7 +2,8 @@
 // app (tests build many), the process's own metrics, and a request-duration
 // histogram by route pattern, observed in callback hooks (no promise per request).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { type DurationSeries, observe, RequestDurations } from './durations.ts'
 
 /** Routes Fastify did not match (404s, scanners) share one label, so they cannot grow the series. */
 export const UNMATCHED_ROUTE = 'unmatched'
@@ -34,28 +35,24 @@ export function processMetrics(): Registry {
 /**
  * Adds `GET /metrics` (the app's registry, then the process's) and the
  * `http_request_duration_seconds` histogram, observed in `onResponse` with Fastify's own
- * elapsed time.
+ * elapsed time. Register it before the routes it should time.
  */
 export function useMetrics(app: FastifyInstance, registry: Registry = new Registry()): Registry {
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time to answer a request, by method, route pattern and status code.',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  })
+  const durations = new RequestDurations()
+  registry.registerMetric(durations.asMetric())
+
   type Observer = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
-  /** Times requests under one route label; the label triple's child is looked up once. */
+  /** Times requests under one route label; each method and status finds its series once. */
   function observerFor(route: string): Observer {
-    const children = new Map<string, { observe: (seconds: number) => void }>()
+    const byKey = new Map<string, DurationSeries>()
     return (request, reply, done) => {
       const key = `${request.method} ${reply.statusCode}`
-      let child = children.get(key)
-      if (child === undefined) {
-        child = duration.labels(request.method, route, String(reply.statusCode))
-        children.set(key, child)
+      let series = byKey.get(key)
+      if (series === undefined) {
+        series = durations.series(request.method, route, reply.statusCode)
+        byKey.set(key, series)
       }
-      child.observe(reply.elapsedTime / 1000)
+      observe(series, reply.elapsedTime / 1000)
       done()
     }
   }
