@@ -1,4 +1,0 @@
-import { markdownTable } from './lib.ts'
-import { metricsCost } from './throughput.ts'
-
-console.log(markdownTable(await metricsCost()))
