@@ -1,11 +1,11 @@
 // Throughput: the services against node:http answering the same bytes, with the
 // same connections and duration, runs interleaved so that drift hits both alike.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { entryPoints, startService } from '../test/helpers/processes.ts'
-import { atLeast, type Info, type Line, median } from './lib.ts'
+import { atLeast, atMost, type Info, type Line, median } from './lib.ts'
 
 const bareServer = new URL('./servers/bare.js', import.meta.url).pathname
 
@@ -148,5 +148,84 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
     ]
   } finally {
     await Promise.all([web.stop(), api.stop(), bare.stop()])
+  }
+}
+
+/** CPU time (user + system) the process has used, in ms; Linux only. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  const ticks = Number(fields[11]) + Number(fields[12])
+  return ticks * 10 // USER_HZ is 100 on Linux
+}
+
+/**
+ * What /metrics costs on the hot paths: each service with METRICS=true against itself with
+ * METRICS=false, the same paths, runs interleaved. Besides req/s (which swings with whatever
+ * else the machine runs), the server's CPU time per request, which swings much less.
+ */
+export async function metricsCost({ rounds = 5, durationS = 3 } = {}): Promise<Line[]> {
+  const start = (entry: string, metrics: boolean, env: Record<string, string> = {}) =>
+    startService(entry, {
+      env: { ...env, METRICS: String(metrics), LOG_LEVEL: 'info' },
+      output: 'ignore',
+    })
+  const apiEnv = { FAIL_AFTER: '0' }
+  const apiOn = await start(entryPoints.api, true, apiEnv)
+  const apiOff = await start(entryPoints.api, false, apiEnv)
+  const webEnv = { RNG_API_URL: `${apiOff.url}/rng` }
+  const webOn = await start(entryPoints.web, true, webEnv)
+  const webOff = await start(entryPoints.web, false, webEnv)
+  try {
+    const lines: Line[] = []
+    const targets = [
+      { service: 'numbers-api', path: '/rng', on: apiOn, off: apiOff },
+      { service: 'numbers-api', path: '/health', on: apiOn, off: apiOff },
+      { service: 'numbers-web', path: '/', on: webOn, off: webOff },
+    ]
+    for (const { service, path, on, off } of targets) {
+      const rps = { on: [] as number[], off: [] as number[] }
+      const cpuUs = { on: [] as number[], off: [] as number[] }
+      for (const server of [on, off]) await load(`${server.url}${path}`, 1)
+      for (let round = 0; round < rounds; round++) {
+        for (const [name, server] of [
+          ['on', on],
+          ['off', off],
+        ] as const) {
+          const pid = server.child.pid ?? 0
+          const before = cpuMsOf(pid)
+          const result = await load(`${server.url}${path}`, durationS)
+          if (result.failures > 0) throw new Error(`${service} ${path}: ${result.failures} failed`)
+          rps[name].push(result.requestsPerSec)
+          cpuUs[name].push(((cpuMsOf(pid) - before) * 1000) / (result.requestsPerSec * durationS))
+        }
+      }
+      const what = `${service} \`GET ${path}\` with metrics on`
+      const baselineName = 'the same, METRICS=false'
+      lines.push(
+        atLeast(
+          {
+            what: `${what}, throughput`,
+            unit: 'req/s',
+            ours: rps.on,
+            baseline: rps.off,
+            baselineName,
+          },
+          0.95,
+        ),
+        atMost(
+          {
+            what: `${what}, CPU per request`,
+            unit: 'µs',
+            ours: cpuUs.on,
+            baseline: cpuUs.off,
+            baselineName,
+          },
+          1.05,
+        ),
+      )
+    }
+    return lines
+  } finally {
+    await Promise.all([webOn.stop(), webOff.stop(), apiOn.stop(), apiOff.stop()])
   }
 }

@@ -7,6 +7,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1'
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
+import { keys } from '../../packages/config/src/keys.ts'
 
 const folder = join(import.meta.dirname, '..', '..', 'deploy', 'k8s')
 const models = { ConfigMap, Namespace, Service, Deployment, PodDisruptionBudget } as const
@@ -54,6 +55,19 @@ describe('Kubernetes manifests', () => {
       expect(container?.livenessProbe?.httpGet?.path).toBe('/health')
       expect(container?.readinessProbe?.httpGet?.path).toBe('/ready')
       expect(container?.startupProbe?.httpGet?.path).toBe('/health')
+    },
+  )
+
+  it.each(['numbers-api', 'numbers-web'])(
+    '%s leaves the Service before it stops accepting: a SHUTDOWN_DELAY_MS, and a termination grace period above delay + drain',
+    (name) => {
+      const deployment = deployments.find((d) => d.metadata?.name === name)
+      const pod = deployment?.spec?.template.spec
+      const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value]))
+      const delayMs = Number(env.SHUTDOWN_DELAY_MS)
+      const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? keys.SHUTDOWN_GRACE_MS.schema.default)
+      expect(delayMs).toBeGreaterThanOrEqual(2000)
+      expect((pod?.terminationGracePeriodSeconds ?? 30) * 1000).toBeGreaterThan(delayMs + graceMs)
     },
   )
 

@@ -47,6 +47,7 @@ type ServiceYaml = {
   readonly read_only?: boolean
   readonly init?: boolean
   readonly cap_drop?: readonly string[]
+  readonly stop_grace_period?: string
   readonly networks?: readonly string[]
   readonly volumes?: readonly {
     readonly type: string
@@ -86,6 +87,7 @@ const CHECKED_KEYS = {
     'read_only',
     'init',
     'cap_drop',
+    'stop_grace_period',
     'networks',
     'volumes',
     'ports',
@@ -149,6 +151,10 @@ function expectedSpec(name: string, yaml: ServiceYaml) {
         ...optional('ReadOnly', yaml.read_only),
         ...optional('Init', yaml.init),
         ...optional('CapabilityDrop', yaml.cap_drop),
+        ...optional(
+          'StopGracePeriod',
+          yaml.stop_grace_period && nanoseconds(yaml.stop_grace_period),
+        ),
         ...optional(
           'Healthcheck',
           healthcheck && {

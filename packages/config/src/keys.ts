@@ -64,6 +64,20 @@ export const keys = {
     description:
       'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
   },
+  SHUTDOWN_DELAY_MS: {
+    schema: { type: 'integer', minimum: 0, maximum: 60_000, default: 0 },
+    expected: 'an integer 0-60000',
+    usedBy: both,
+    description:
+      'On SIGTERM, `/ready` answers 503 at once and everything else is still served for this long, so a load balancer takes the service out of rotation before it stops accepting. The Swarm stack and the Kubernetes manifests set it.',
+  },
+  METRICS: {
+    schema: { type: 'boolean', default: true },
+    expected: 'true or false',
+    usedBy: both,
+    description:
+      '`GET /metrics` in the Prometheus text format, and the counters behind it. `false` turns both off (the benchmarks compare).',
+  },
   REQUEST_TIMEOUT_MS: {
     schema: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
     expected: 'an integer 100-300000',

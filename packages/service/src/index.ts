@@ -8,6 +8,7 @@ export {
   MAX_UNREAD_BYTES,
 } from './connections.ts'
 export { type LogFormat, loggerOptions } from './logger.ts'
+export { processMetrics, registryOf, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
 export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,
@@ -25,3 +26,4 @@ export {
   type ServiceKey,
   serviceKeys,
 } from './run.ts'
+export { createShutdown, type Shutdown } from './shutdown.ts'

@@ -1,18 +1,28 @@
 // The life of a service process: validate config or exit 1, listen, and on
-// SIGTERM/SIGINT stop accepting, let in-flight requests finish, exit 0.
+// SIGTERM/SIGINT turn not-ready, keep serving for SHUTDOWN_DELAY_MS, then stop
+// accepting, let in-flight requests finish, exit 0.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { ConfigError, type ConfigOf, type KeyName, loadConfig } from '@numbers/config'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import type { LoggerOptions } from 'pino'
 import { loggerOptions } from './logger.ts'
+import { createShutdown, type Shutdown } from './shutdown.ts'
 
-export type ServiceKey = 'HOST' | 'PORT' | 'LOG_LEVEL' | 'LOG_FORMAT' | 'SHUTDOWN_GRACE_MS'
+export type ServiceKey =
+  | 'HOST'
+  | 'PORT'
+  | 'LOG_LEVEL'
+  | 'LOG_FORMAT'
+  | 'SHUTDOWN_GRACE_MS'
+  | 'SHUTDOWN_DELAY_MS'
 export const serviceKeys = [
   'HOST',
   'PORT',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SHUTDOWN_GRACE_MS',
+  'SHUTDOWN_DELAY_MS',
 ] as const satisfies readonly ServiceKey[]
 
 export type RunOptions<K extends KeyName> = {
@@ -22,6 +32,8 @@ export type RunOptions<K extends KeyName> = {
   readonly build: (
     config: ConfigOf<K | ServiceKey>,
     logger: LoggerOptions,
+    /** Its /ready must answer 503 once this has begun. */
+    shutdown: Shutdown,
   ) => FastifyInstance | Promise<FastifyInstance>
 }
 
@@ -40,11 +52,22 @@ export async function runService<K extends KeyName>({
     process.stderr.write(`${name}: ${message}\n`)
     process.exit(1)
   }
-  const app = await build(config, logger)
+  const shutdown = createShutdown()
+  const app = await build(config, logger, shutdown)
   closeConnectionsWhenClosing(app)
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
-    if (err) app.log.fatal({ err }, 'crashed')
-    else app.log.info({ signal }, 'shutting down')
+  const delayMs = config.SHUTDOWN_DELAY_MS
+  // The grace period is for the drain; the delay comes before it.
+  closeWithGrace({ delay: delayMs + config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    shutdown.begin()
+    if (err) {
+      app.log.fatal({ err }, 'crashed')
+    } else {
+      app.log.info({ signal, delayMs }, 'shutting down')
+      if (delayMs > 0) {
+        await sleep(delayMs)
+        app.log.info('delay over; closing')
+      }
+    }
     await app.close()
     app.log.info('closed')
   })

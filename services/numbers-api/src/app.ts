@@ -1,7 +1,15 @@
 // Builds the numbers-api Fastify instance; never listens (server.ts does).
 import type { ConfigOf } from '@numbers/config'
-import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
+import {
+  createShutdown,
+  logDisconnects,
+  type Shutdown,
+  serverOptions,
+  useMetrics,
+  useProblemResponses,
+} from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { registerApiMetrics } from './metrics.ts'
 import { healthRoute } from './routes/health.ts'
 import { readyRoute } from './routes/ready.ts'
 import { rngRoute } from './routes/rng.ts'
@@ -13,6 +21,7 @@ export const apiKeys = [
   'STARTUP_DELAY_MS',
   'RESPONSE_DELAY_MS',
   'REQUEST_TIMEOUT_MS',
+  'METRICS',
 ] as const satisfies readonly string[]
 
 export type ApiConfig = ConfigOf<(typeof apiKeys)[number]>
@@ -21,9 +30,15 @@ export type ApiOptions = {
   readonly config: ApiConfig
   /** pino options (with a `stream` in tests), or false for silence. */
   readonly logger?: FastifyServerOptions['logger']
+  /** Begun by the process on SIGTERM (run.ts); tests begin their own. */
+  readonly shutdown?: Shutdown
 }
 
-export function buildApp({ config, logger = false }: ApiOptions): FastifyInstance {
+export function buildApp({
+  config,
+  logger = false,
+  shutdown = createShutdown(),
+}: ApiOptions): FastifyInstance {
   const app = Fastify(serverOptions({ logger, requestTimeoutMs: config.REQUEST_TIMEOUT_MS }))
   const state = createRngState({
     failAfter: config.FAIL_AFTER,
@@ -32,12 +47,20 @@ export function buildApp({ config, logger = false }: ApiOptions): FastifyInstanc
   })
   useProblemResponses(app)
   logDisconnects(app)
+  if (config.METRICS) {
+    registerApiMetrics({
+      registry: useMetrics(app),
+      state,
+      shutdown,
+      failAfter: config.FAIL_AFTER,
+    })
+  }
   rngRoute(app, {
     state,
     failAfter: config.FAIL_AFTER,
     responseDelayMs: config.RESPONSE_DELAY_MS,
   })
-  healthRoute(app, state)
-  readyRoute(app, state)
+  healthRoute(app, state, config.FAIL_AFTER)
+  readyRoute(app, { state, shutdown, failAfter: config.FAIL_AFTER })
   return app
 }

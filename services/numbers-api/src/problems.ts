@@ -1,5 +1,6 @@
 // The API's own problem kinds; problem+json itself is built in @numbers/service.
 import type { ProblemKind } from '@numbers/service'
+import type { UnhealthyCause } from './state.ts'
 
 export const unhealthyProblem: ProblemKind = {
   status: 500,
@@ -17,4 +18,17 @@ export const notReadyProblem: ProblemKind = {
   status: 503,
   type: 'urn:numbers:problem:unhealthy',
   title: 'Service unhealthy',
+}
+
+export const shuttingDownProblem: ProblemKind = {
+  status: 503,
+  type: 'urn:numbers:problem:shutting-down',
+  title: 'Service shutting down',
+}
+
+/** The `detail` of an unhealthy answer: what made it so, in words a person and a grep can read. */
+export function unhealthyDetail(cause: UnhealthyCause, failAfter: number): string {
+  return cause === 'broken'
+    ? 'Unhealthy: BROKEN is set (a bad release); it stays so until it restarts.'
+    : `Unhealthy: the FAIL_AFTER=${failAfter} good calls are used up; it stays so until it restarts.`
 }

@@ -5,5 +5,5 @@ import { apiKeys, buildApp } from './app.ts'
 await runService({
   name: 'numbers-api',
   keys: apiKeys,
-  build: (config, logger) => buildApp({ config, logger }),
+  build: (config, logger, shutdown) => buildApp({ config, logger, shutdown }),
 })

@@ -16,9 +16,16 @@ export type Draw =
   | { readonly kind: 'number'; readonly value: number; readonly turnedUnhealthy: boolean }
   | { readonly kind: 'unhealthy' }
 
+/** Why the service is unhealthy: the `BROKEN` switch, or every one of its `FAIL_AFTER` calls served. */
+export type UnhealthyCause = 'broken' | 'used-up'
+
 export type RngState = {
   readonly callsServed: () => number
+  /** `/rng` calls answered with no number because the service was unhealthy. */
+  readonly callsRefused: () => number
   readonly isHealthy: () => boolean
+  /** undefined while healthy. */
+  readonly unhealthyCause: () => UnhealthyCause | undefined
   readonly isStarting: () => boolean
   readonly draw: () => Draw
 }
@@ -31,13 +38,19 @@ export function createRngState({
 }: RngStateOptions): RngState {
   const readyAt = now() + startupDelayMs
   let callsServed = 0
+  let callsRefused = 0
   const isHealthy = () => !broken && (failAfter === 0 || callsServed < failAfter)
   return {
     callsServed: () => callsServed,
+    callsRefused: () => callsRefused,
     isHealthy,
+    unhealthyCause: () => (broken ? 'broken' : isHealthy() ? undefined : 'used-up'),
     isStarting: () => now() < readyAt,
     draw: () => {
-      if (!isHealthy()) return { kind: 'unhealthy' }
+      if (!isHealthy()) {
+        callsRefused += 1
+        return { kind: 'unhealthy' }
+      }
       callsServed += 1
       const value = Math.floor(Math.random() * 100)
       return { kind: 'number', value, turnedUnhealthy: !isHealthy() }

@@ -2,12 +2,20 @@
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
-import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
+import {
+  createShutdown,
+  logDisconnects,
+  type Shutdown,
+  serverOptions,
+  useMetrics,
+  useProblemResponses,
+} from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
 import { loadAssets } from './assets.ts'
 import { drawNumber } from './draw-number.ts'
+import { registerWebMetrics } from './metrics.ts'
 import { createRngClient } from './rng-client.ts'
 import { healthRoute } from './routes/health.ts'
 import { numberRoute } from './routes/number.ts'
@@ -22,6 +30,7 @@ export const webKeys = [
   'RNG_API_CONNECT_TIMEOUT_MS',
   'API_STATUS_CACHE_MS',
   'REQUEST_TIMEOUT_MS',
+  'METRICS',
 ] as const satisfies readonly KeyName[]
 
 export type WebConfig = ConfigOf<(typeof webKeys)[number]>
@@ -32,13 +41,21 @@ export type WebOptions = {
   readonly logger?: FastifyServerOptions['logger']
   /** Replaces http-check's probe of the API's /ready and /health (unit tests). */
   readonly probe?: ApiStatusOptions['probe']
+  /** Begun by the process on SIGTERM (run.ts); tests begin their own. */
+  readonly shutdown?: Shutdown
 }
 
-export function buildApp({ config, logger = false, probe }: WebOptions): FastifyInstance {
+export function buildApp({
+  config,
+  logger = false,
+  probe,
+  shutdown = createShutdown(),
+}: WebOptions): FastifyInstance {
   // The only body this app accepts is the empty form of POST /.
   const app = Fastify(
     serverOptions({ logger, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, bodyLimit: 4096 }),
   )
+  const metrics = config.METRICS ? registerWebMetrics(useMetrics(app)) : undefined
   const urls = apiUrls(config.RNG_API_URL)
   const rng = createRngClient({
     url: urls.rng,
@@ -50,11 +67,14 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
     healthUrl: urls.health,
     timeoutMs: config.RNG_API_TIMEOUT_MS,
     cacheMs: config.API_STATUS_CACHE_MS,
-    onChange: (api, previous) => app.log.info({ api, previous }, 'api status changed'),
+    onChange: (api, previous) => {
+      metrics?.apiStatus(api)
+      app.log.info({ api, previous }, 'api status changed')
+    },
     ...(probe ? { probe } : {}),
   })
   const assets = loadAssets()
-  const draw = drawNumber(rng)
+  const draw = drawNumber(rng, metrics)
 
   app.register(helmet, {
     contentSecurityPolicy: {
@@ -89,7 +109,7 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
   numberRoute(app, draw)
   statusRoute(app, apiStatus)
   healthRoute(app)
-  readyRoute(app, apiStatus)
+  readyRoute(app, apiStatus, shutdown)
   staticRoute(app, assets)
 
   // preClose runs before in-flight requests are awaited: a page waiting on a badge probe

@@ -1,13 +1,17 @@
 // A number on behalf of one request: a failure is logged with its cause (the
-// request's logger adds the request id), and a client that hangs up cancels its call.
+// request's logger adds the request id), every call is counted and timed in /metrics, and a
+// client that hangs up cancels its call.
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import type { WebMetrics } from './metrics.ts'
 import { ClientGoneError, type RngClient, type RngOutcome } from './rng-client.ts'
 
 export type DrawNumber = (log: FastifyBaseLogger, signal?: AbortSignal) => Promise<RngOutcome>
 
-export function drawNumber(rng: RngClient): DrawNumber {
+export function drawNumber(rng: RngClient, metrics?: WebMetrics): DrawNumber {
   return async (log, signal) => {
+    const started = performance.now()
     const outcome = await rng.draw(signal)
+    metrics?.apiCall(outcome, (performance.now() - started) / 1000)
     if (outcome.ok) {
       log.debug({ number: outcome.number }, 'rng call answered')
     } else if (outcome.cause.code === 'NUMBERS_ERR_RNG_CANCELLED') {

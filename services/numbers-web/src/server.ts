@@ -5,5 +5,5 @@ import { buildApp, webKeys } from './app.ts'
 await runService({
   name: 'numbers-web',
   keys: webKeys,
-  build: (config, logger) => buildApp({ config, logger }),
+  build: (config, logger, shutdown) => buildApp({ config, logger, shutdown }),
 })

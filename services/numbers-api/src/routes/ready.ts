@@ -1,17 +1,46 @@
-// Readiness: should traffic come here now? No while warming up (STARTUP_DELAY_MS)
-// and no once unhealthy. A dependent service waits on this, not on /rng.
-import { sendProblem } from '@numbers/service'
+// Readiness: should traffic come here now? No once shutting down (before the
+// service stops accepting), no once unhealthy, no while warming up
+// (STARTUP_DELAY_MS). A dependent service waits on this, not on /rng.
+import { type Shutdown, sendProblem } from '@numbers/service'
 import type { FastifyInstance } from 'fastify'
-import { notReadyProblem, startingProblem } from '../problems.ts'
+import {
+  notReadyProblem,
+  shuttingDownProblem,
+  startingProblem,
+  unhealthyDetail,
+} from '../problems.ts'
 import type { RngState } from '../state.ts'
 
-export function readyRoute(app: FastifyInstance, state: RngState): void {
+export type ReadyRouteOptions = {
+  readonly state: RngState
+  readonly shutdown: Shutdown
+  readonly failAfter: number
+}
+
+export function readyRoute(
+  app: FastifyInstance,
+  { state, shutdown, failAfter }: ReadyRouteOptions,
+): void {
   app.get('/ready', (request, reply) => {
-    if (!state.isHealthy()) {
-      return sendProblem(request, reply, notReadyProblem, 'The service is unhealthy.')
+    if (shutdown.isShuttingDown()) {
+      return sendProblem(
+        request,
+        reply,
+        shuttingDownProblem,
+        'Shutting down: out of rotation, still serving until it stops accepting.',
+      )
+    }
+    const cause = state.unhealthyCause()
+    if (cause !== undefined) {
+      return sendProblem(request, reply, notReadyProblem, unhealthyDetail(cause, failAfter))
     }
     if (state.isStarting()) {
-      return sendProblem(request, reply, startingProblem, 'The service is still starting.')
+      return sendProblem(
+        request,
+        reply,
+        startingProblem,
+        'Still starting: not ready until STARTUP_DELAY_MS has passed.',
+      )
     }
     return reply.type('text/plain; charset=utf-8').send('Ready')
   })

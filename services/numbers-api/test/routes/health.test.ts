@@ -45,6 +45,20 @@ describe('GET /health', () => {
     expect((await setup({ BROKEN: true }).inject('/health')).statusCode).toBe(500)
   })
 
+  it('says in the detail that the calls are used up, and how many there were', async () => {
+    const app = setup({ FAIL_AFTER: 2 })
+    for (let call = 0; call < 2; call++) await app.inject('/rng')
+    expect((await app.inject('/health')).json().detail).toBe(
+      'Unhealthy: the FAIL_AFTER=2 good calls are used up; it stays so until it restarts.',
+    )
+  })
+
+  it('says in the detail that BROKEN is set', async () => {
+    expect((await setup({ BROKEN: true }).inject('/health')).json().detail).toBe(
+      'Unhealthy: BROKEN is set (a bad release); it stays so until it restarts.',
+    )
+  })
+
   it('stays 200 while starting: liveness is not readiness', async () => {
     expect((await setup({ STARTUP_DELAY_MS: 60_000 }).inject('/health')).statusCode).toBe(200)
   })

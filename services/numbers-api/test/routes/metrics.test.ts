@@ -1,0 +1,111 @@
+import { createShutdown } from '@numbers/service'
+import { describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.ts'
+import { buildTestApp, defaultConfig } from '../helper.ts'
+
+/** The value of one sample line, e.g. `numbers_api_rng_calls_total{outcome="served"}`. */
+function sample(exposition: string, series: string): number | undefined {
+  const line = exposition.split('\n').find((each) => each.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
+describe('GET /metrics', () => {
+  const setup = (...args: Parameters<typeof buildTestApp>) => buildTestApp(...args).app
+  const scrape = async (app: ReturnType<typeof setup>) => (await app.inject('/metrics')).body
+
+  it('answers 200 in the Prometheus text format, with the process metrics', async () => {
+    const response = await setup().inject('/metrics')
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(response.body).toContain('# TYPE numbers_api_healthy gauge')
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
+      expect(response.body).toContain(`\n${name} `)
+    }
+  })
+
+  it('counts /rng calls served and refused by outcome', async () => {
+    const app = setup({ FAIL_AFTER: 2 })
+    for (let call = 0; call < 5; call++) await app.inject('/rng')
+    const metrics = await scrape(app)
+    expect(sample(metrics, 'numbers_api_rng_calls_total{outcome="served"}')).toBe(2)
+    expect(sample(metrics, 'numbers_api_rng_calls_total{outcome="refused"}')).toBe(3)
+  })
+
+  it('is never counted as an /rng call', async () => {
+    const app = setup({ FAIL_AFTER: 1 })
+    for (let scrapeNumber = 0; scrapeNumber < 5; scrapeNumber++) await scrape(app)
+    expect((await app.inject('/rng')).statusCode).toBe(200)
+  })
+
+  it('turns numbers_api_healthy and numbers_api_ready from 1 to 0 when the calls are used up', async () => {
+    const app = setup({ FAIL_AFTER: 1 })
+    const before = await scrape(app)
+    expect(sample(before, 'numbers_api_healthy')).toBe(1)
+    expect(sample(before, 'numbers_api_ready')).toBe(1)
+    await app.inject('/rng')
+    const after = await scrape(app)
+    expect(sample(after, 'numbers_api_healthy')).toBe(0)
+    expect(sample(after, 'numbers_api_ready')).toBe(0)
+  })
+
+  it('reports numbers_api_ready 0 but numbers_api_healthy 1 while starting', async () => {
+    const metrics = await scrape(setup({ STARTUP_DELAY_MS: 60_000 }))
+    expect(sample(metrics, 'numbers_api_healthy')).toBe(1)
+    expect(sample(metrics, 'numbers_api_ready')).toBe(0)
+  })
+
+  it('reports numbers_api_ready 0 once shutting down', async () => {
+    const shutdown = createShutdown()
+    const app = buildApp({ config: defaultConfig, shutdown })
+    shutdown.begin()
+    expect(sample(await scrape(app), 'numbers_api_ready')).toBe(0)
+    await app.close()
+  })
+
+  it('reports the configured FAIL_AFTER', async () => {
+    expect(sample(await scrape(setup({ FAIL_AFTER: 7 })), 'numbers_api_fail_after')).toBe(7)
+  })
+
+  it('times requests by route pattern, and every unknown path under one `unmatched` label', async () => {
+    const app = setup()
+    await app.inject('/rng')
+    await app.inject('/no-such-page')
+    await app.inject('/another/unknown?x=1')
+    const metrics = await scrape(app)
+    expect(
+      sample(
+        metrics,
+        'http_request_duration_seconds_count{method="GET",route="/rng",status_code="200"}',
+      ),
+    ).toBe(1)
+    expect(
+      sample(
+        metrics,
+        'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}',
+      ),
+    ).toBe(2)
+    expect(metrics).not.toContain('no-such-page')
+  })
+
+  it('times a HEAD request once, under the route pattern', async () => {
+    const app = setup()
+    await app.inject({ method: 'HEAD', url: '/health' })
+    const metrics = await scrape(app)
+    expect(
+      sample(
+        metrics,
+        'http_request_duration_seconds_count{method="HEAD",route="/health",status_code="200"}',
+      ),
+    ).toBe(1)
+  })
+
+  it('is absent with METRICS=false: 404, and no request is timed', async () => {
+    const response = await setup({ METRICS: false }).inject('/metrics')
+    expect(response.statusCode).toBe(404)
+  })
+})

@@ -1,0 +1,78 @@
+// numbers-web's own metrics: its calls to the API by outcome (the failure codes
+// of rng-client.ts), how long they took, and what the page's badge says.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { ApiHealth } from './api-status.ts'
+import type { RngFailureCode, RngOutcome } from './rng-client.ts'
+
+/** A label per failure code; a new code does not compile until it has one. */
+export const outcomeOfFailure = {
+  NUMBERS_ERR_RNG_TIMEOUT: 'timeout',
+  NUMBERS_ERR_RNG_UNREACHABLE: 'unreachable',
+  NUMBERS_ERR_RNG_STATUS: 'status',
+  NUMBERS_ERR_RNG_BODY: 'body',
+  NUMBERS_ERR_RNG_TOO_LARGE: 'too_large',
+  NUMBERS_ERR_RNG_BUSY: 'busy',
+  NUMBERS_ERR_RNG_CANCELLED: 'cancelled',
+} as const satisfies Record<RngFailureCode, string>
+
+export const apiCallOutcomes = ['ok', ...Object.values(outcomeOfFailure)] as const
+export const apiHealths = [
+  'healthy',
+  'starting',
+  'unhealthy',
+  'unreachable',
+] as const satisfies readonly ApiHealth[]
+
+export type WebMetrics = {
+  /** One finished call to the API's /rng. */
+  readonly apiCall: (outcome: RngOutcome, seconds: number) => void
+  /** What the badge shows now. */
+  readonly apiStatus: (health: ApiHealth) => void
+}
+
+export function registerWebMetrics(registry: Registry): WebMetrics {
+  const registers = [registry]
+  const calls = new Counter({
+    name: 'numbers_web_api_calls_total',
+    help: "Calls to the API's `/rng`, by outcome: `ok`, or the failure (timeout, unreachable, status, body, too_large; busy: refused at once, too many calls waiting; cancelled: the client hung up first).",
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const duration = new Histogram({
+    name: 'numbers_web_api_call_duration_seconds',
+    help: "Time a call to the API's `/rng` took, by outcome.",
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  })
+  const status = new Gauge({
+    name: 'numbers_web_api_status',
+    help: "The API's health as the page's badge shows it: 1 for the current status, 0 for the others.",
+    labelNames: ['status'] as const,
+    registers,
+  })
+  // Every series exists from the start (0), so a rate() or an alert sees it before its first event.
+  const byOutcome = new Map(
+    apiCallOutcomes.map((outcome) => [
+      outcome,
+      { calls: calls.labels(outcome), duration: duration.labels(outcome) },
+    ]),
+  )
+  for (const outcome of apiCallOutcomes) {
+    calls.inc({ outcome }, 0)
+    duration.zero({ outcome })
+  }
+  for (const health of apiHealths) status.set({ status: health }, 0)
+
+  return {
+    apiCall: (outcome, seconds) => {
+      const label = outcome.ok ? 'ok' : outcomeOfFailure[outcome.cause.code]
+      const series = byOutcome.get(label)
+      series?.calls.inc()
+      series?.duration.observe(seconds)
+    },
+    apiStatus: (health) => {
+      for (const each of apiHealths) status.set({ status: each }, each === health ? 1 : 0)
+    },
+  }
+}
