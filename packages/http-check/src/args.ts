@@ -63,7 +63,7 @@ const options: Readonly<Record<string, OptionSpec>> = {
   insecure: { takesValue: false },
   json: { takesValue: false },
   quiet: { takesValue: false },
-  verbose: { takesValue: false },
+  verbose: { short: 'v', takesValue: false },
   help: { short: 'h', takesValue: false },
   version: { takesValue: false },
 }
@@ -92,7 +92,7 @@ Options:
       --interval MS     first pause between attempts, doubling up to 2s (default ${DEFAULT_INTERVAL_MS})
       --json            one JSON object per target instead of the line
       --quiet           no output, exit status only
-      --verbose         also the address, headers and timings, on stderr
+  -v, --verbose         also the address, headers and timings, on stderr
   -h, --help            this text
       --version         the version
 

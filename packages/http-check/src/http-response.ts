@@ -37,6 +37,8 @@ export type ResponseReader = {
   readonly end: () => void
   readonly bodyBytes: () => number
   readonly sawHead: () => boolean
+  /** What has arrived after the head and is not read yet: the start of the body. */
+  readonly buffered: () => Buffer
 }
 
 export function readResponse(events: ResponseEvents): ResponseReader {
@@ -189,5 +191,6 @@ export function readResponse(events: ResponseEvents): ResponseReader {
     },
     bodyBytes: () => bodyBytes,
     sawHead: () => framing !== undefined,
+    buffered: () => pending,
   }
 }

@@ -3,7 +3,7 @@
 // node:tls) socket; see http-response.ts for why. Proxies from the environment
 // (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) are never used: a check talks to its target.
 import { parseUrl } from '@numbers/config/parse'
-import { type ResponseHead, readResponse } from './http-response.ts'
+import { type ResponseHead, type ResponseReader, readResponse } from './http-response.ts'
 import { displayUrl } from './output.ts'
 import { type CheckResult, failure } from './result.ts'
 import { DEFAULT_EXPECT, isExpected, type StatusRange } from './status.ts'
@@ -63,9 +63,11 @@ export function check(url: string | URL, options: CheckOptions = {}): Promise<Ch
         onHead: (received) => {
           head = received
           connection.timings.headersMs = connection.sinceStart()
-          // A wrong status is the whole story; its body would only delay the verdict.
+          // A wrong status is the whole story; waiting for its body would only delay the
+          // verdict, but what of it came with the head says why (docker inspect shows it).
           if (!isExpected(received.status, expect)) {
-            const reason = `bad status ${received.status}`
+            const why = whyOf(received, reader)
+            const reason = `bad status ${received.status}${why === undefined ? '' : `: ${why}`}`
             connection.finish({ ok: false, code: 'BAD_STATUS', reason })
             return false
           }
@@ -84,6 +86,52 @@ export function check(url: string | URL, options: CheckOptions = {}): Promise<Ch
       socket.write(request(target, options.headers ?? []), 'latin1')
     },
   )
+}
+
+/** Longest cause quoted from a body; the line stays one line of a log. */
+const MAX_WHY_CHARS = 200
+
+/**
+ * The cause a failed answer gives, from the part of its body already received: the
+ * `detail` of an RFC 9457 problem+json (or any JSON body with one).
+ */
+function whyOf(head: ResponseHead, reader: ResponseReader): string | undefined {
+  let type = ''
+  let chunked = false
+  for (let at = 0; at < head.rawHeaders.length; at += 2) {
+    const name = head.rawHeaders[at]?.toLowerCase()
+    const value = head.rawHeaders[at + 1] ?? ''
+    if (name === 'content-type') type = value
+    if (name === 'transfer-encoding') chunked = /chunked\s*$/i.test(value)
+  }
+  const start = reader.buffered().subarray(0, 4096)
+  const text = (chunked ? unchunk(start) : start).toString('utf8')
+  let why: string | undefined
+  if (/^application\/(problem\+)?json\b/i.test(type)) {
+    const json = text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)
+    try {
+      const detail = (JSON.parse(json) as { detail?: unknown }).detail
+      if (typeof detail === 'string') why = detail
+    } catch {
+      // Cut off or not JSON after all: no cause to quote.
+    }
+  }
+  why = why?.trim()
+  if (why === undefined || why === '') return undefined
+  return why.length > MAX_WHY_CHARS ? `${why.slice(0, MAX_WHY_CHARS - 1)}…` : why
+}
+
+/** The data of the complete chunks in `bytes` (chunked transfer coding), in order. */
+function unchunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = []
+  let at = 0
+  for (;;) {
+    const end = bytes.indexOf('\r\n', at)
+    const size = end < 0 ? 0 : Number.parseInt(bytes.subarray(at, end).toString('latin1'), 16)
+    if (!(size > 0) || end + 2 + size > bytes.length) return Buffer.concat(parts)
+    parts.push(bytes.subarray(end + 2, end + 2 + size))
+    at = end + 2 + size + 2
+  }
 }
 
 function request(url: URL, extra: readonly (readonly [string, string])[]): string {

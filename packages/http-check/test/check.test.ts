@@ -46,6 +46,40 @@ describe('check()', () => {
     expect(result).toMatchObject({ code: 'BAD_STATUS', reason: 'bad status 500', status: 500 })
   })
 
+  it('says why a failed answer failed: the problem+json detail, chunked or not', async () => {
+    const detail = 'Unhealthy: BROKEN is set (a bad release); it stays so until it restarts.'
+    const body = JSON.stringify({ type: 'urn:x', title: 'Service unhealthy', status: 500, detail })
+    for (const framing of ['content-length', 'chunked'] as const) {
+      await using server = await httpServer((_request, response) => {
+        response.writeHead(500, {
+          'content-type': 'application/problem+json; charset=utf-8',
+          ...(framing === 'content-length' ? { 'content-length': Buffer.byteLength(body) } : {}),
+        })
+        response.end(body)
+      })
+      const result = failure(await check(`http://127.0.0.1:${server.port}/health`))
+      expect(result, framing).toMatchObject({
+        code: 'BAD_STATUS',
+        status: 500,
+        reason: `bad status 500: ${detail}`,
+      })
+    }
+  })
+
+  it('quotes no more than 200 characters of a detail, and no body that is not JSON', async () => {
+    await using long = await httpServer((_request, response) => {
+      response
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ detail: 'x'.repeat(1000) }))
+    })
+    const cut = failure(await check(`http://127.0.0.1:${long.port}/`))
+    expect(cut.reason).toBe(`bad status 503: ${'x'.repeat(199)}…`)
+    await using html = await httpServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' }).end('<h1>Bad Gateway</h1>')
+    })
+    expect(failure(await check(`http://127.0.0.1:${html.port}/`)).reason).toBe('bad status 502')
+  })
+
   it('does not follow a redirect and counts a 302 as healthy by default', async () => {
     await using server = await answering(302, { location: 'http://127.0.0.1:1/elsewhere' })
     const { port } = server
