@@ -1,6 +1,5 @@
 // Builds the numbers-web Fastify instance; never listens (server.ts does).
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
 import { logDisconnects, serverOptions, useProblemResponses } from '@numbers/service'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
@@ -15,6 +14,7 @@ import { pageRoutes } from './routes/page.ts'
 import { readyRoute } from './routes/ready.ts'
 import { staticRoute } from './routes/static.ts'
 import { statusRoute } from './routes/status.ts'
+import { useHelmetHeaders } from './security-headers.ts'
 
 export const webKeys = [
   'RNG_API_URL',
@@ -56,7 +56,7 @@ export function buildApp({ config, logger = false, probe }: WebOptions): Fastify
   const assets = loadAssets()
   const draw = drawNumber(rng)
 
-  app.register(helmet, {
+  useHelmetHeaders(app, {
     contentSecurityPolicy: {
       // helmet's defaults allow inline styles and add upgrade-insecure-requests,
       // which breaks a page served over plain http (as in compose); list it all.
