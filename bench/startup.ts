@@ -30,6 +30,6 @@ export async function startupTime({ runs = 15 } = {}): Promise<Row> {
       baseline,
       baselineName: 'minimal Fastify',
     },
-    1.3,
+    1.0,
   )
 }

@@ -13,6 +13,10 @@ const routes = {
     process.env.BARE_PAGE_FILE ? readFileSync(process.env.BARE_PAGE_FILE, 'utf8') : '',
   ],
 }
+// ...with the security headers the web sent with it (BARE_PAGE_HEADERS, a JSON object).
+const pageHeaders = process.env.BARE_PAGE_HEADERS
+  ? JSON.parse(readFileSync(process.env.BARE_PAGE_HEADERS, 'utf8'))
+  : {}
 
 createServer((request, response) => {
   const route = routes[request.url]
@@ -21,6 +25,7 @@ createServer((request, response) => {
     return
   }
   response.writeHead(200, {
+    ...(request.url === '/' ? pageHeaders : {}),
     'content-type': route[0],
     'content-length': Buffer.byteLength(route[1]),
   })

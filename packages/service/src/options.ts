@@ -14,6 +14,7 @@ import {
 } from 'fastify'
 import { createBoundedServer } from './connections.ts'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
+import { lazyRequestLogger } from './request-logger.ts'
 
 export type ServerOptionsInput = {
   readonly logger: NonNullable<FastifyServerOptions['logger']>
@@ -33,6 +34,7 @@ export function serverOptions({
   return {
     logger,
     genReqId,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit,
     // The server bounds what each connection may hold (connections.ts) and sets the
     // deadlines itself: Fastify leaves them to a serverFactory.

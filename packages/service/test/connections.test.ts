@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { waitUntil } from '../../../test/helpers/processes.ts'
-import { type ConnectionCounts, createBoundedServer, DISCONNECT_EVENT } from '../src/connections.ts'
+import {
+  type ConnectionCounts,
+  createBoundedServer,
+  DISCONNECT_EVENT,
+  MAX_PIPELINED,
+} from '../src/connections.ts'
 
 const REQUEST_TIMEOUT_MS = 1000
 /** More than loopback's socket buffers take, so the server's own buffer fills. */
@@ -63,5 +68,45 @@ describe('a client that does not read its answers', () => {
     await once(socket, 'close')
     expect(disconnects).toEqual([])
     expect(received).toBeGreaterThan(ANSWER.length)
+  })
+})
+
+describe('a client that pipelines past the bound in one write', () => {
+  it('is closed, and the rest of that read builds no request', async () => {
+    let handled = 0
+    const server = createBoundedServer(
+      (_request, response) => {
+        handled += 1
+        response.end('Ok')
+      },
+      { requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    )
+    const disconnects: (keyof ConnectionCounts)[] = []
+    server.on(DISCONNECT_EVENT, (bound: keyof ConnectionCounts) => disconnects.push(bound))
+    // Every request Node builds (request and response objects) is emitted here.
+    let built = 0
+    server.on('request', () => {
+      built += 1
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    onTestFinished(async () => {
+      server.closeAllConnections()
+      server.close()
+      await once(server, 'close')
+    })
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1')
+    onTestFinished(() => {
+      socket.destroy()
+    })
+    socket.on('error', () => {})
+    socket.resume()
+    await once(socket, 'connect')
+    // ~1,000 requests in one read of Node's parser, none of them answered before the next.
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(1000))
+    await once(socket, 'close')
+    expect(disconnects).toEqual(['tooManyPipelined'])
+    expect(handled).toBeLessThanOrEqual(MAX_PIPELINED)
+    expect(built).toBe(MAX_PIPELINED + 1)
   })
 })

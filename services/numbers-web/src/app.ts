@@ -1,6 +1,5 @@
 // Builds the numbers-web Fastify instance; never listens (server.ts does).
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import type { ConfigOf, KeyName } from '@numbers/config'
 import {
   createShutdown,
@@ -23,6 +22,7 @@ import { pageRoutes } from './routes/page.ts'
 import { readyRoute } from './routes/ready.ts'
 import { staticRoute } from './routes/static.ts'
 import { statusRoute } from './routes/status.ts'
+import { useHelmetHeaders } from './security-headers.ts'
 
 export const webKeys = [
   'RNG_API_URL',
@@ -76,7 +76,7 @@ export function buildApp({
   const assets = loadAssets()
   const draw = drawNumber(rng, metrics)
 
-  app.register(helmet, {
+  useHelmetHeaders(app, {
     contentSecurityPolicy: {
       // helmet's defaults allow inline styles and add upgrade-insecure-requests,
       // which breaks a page served over plain http (as in compose); list it all.
