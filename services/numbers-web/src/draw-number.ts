@@ -8,6 +8,10 @@ export type DrawNumber = (log: FastifyBaseLogger, signal?: AbortSignal) => Promi
 export function drawNumber(rng: RngClient): DrawNumber {
   return async (log, signal) => {
     const outcome = await rng.draw(signal)
+    if (outcome.retried) {
+      // Counted in rng.counts().retried; one line per retry, the first attempt's cause.
+      log.info({ cause: outcome.retried, calls: rng.counts() }, 'rng call retried')
+    }
     if (outcome.ok) {
       log.debug({ number: outcome.number }, 'rng call answered')
     } else if (outcome.cause.code === 'NUMBERS_ERR_RNG_CANCELLED') {
