@@ -12,6 +12,11 @@ export function drawNumber(rng: RngClient, metrics?: WebMetrics): DrawNumber {
     const started = performance.now()
     const outcome = await rng.draw(signal)
     metrics?.apiCall(outcome, (performance.now() - started) / 1000)
+    if (outcome.retried) {
+      // Counted in rng.counts().retried and /metrics; one line per retry, the first attempt's cause.
+      metrics?.apiRetry()
+      log.info({ cause: outcome.retried, calls: rng.counts() }, 'rng call retried')
+    }
     if (outcome.ok) {
       log.debug({ number: outcome.number }, 'rng call answered')
     } else if (outcome.cause.code === 'NUMBERS_ERR_RNG_CANCELLED') {

@@ -28,6 +28,8 @@ export type WebMetrics = {
   readonly apiCall: (outcome: RngOutcome, seconds: number) => void
   /** What the badge shows now. */
   readonly apiStatus: (health: ApiHealth) => void
+  /** A call sent again after its connection closed before any byte of the answer. */
+  readonly apiRetry: () => void
 }
 
 export function registerWebMetrics(registry: Registry): WebMetrics {
@@ -43,6 +45,11 @@ export function registerWebMetrics(registry: Registry): WebMetrics {
     help: "Time a call to the API's `/rng` took, by outcome.",
     labelNames: ['outcome'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  })
+  const retries = new Counter({
+    name: 'numbers_web_api_retries_total',
+    help: "Calls to the API's `/rng` sent a second time because the connection closed before any byte of the answer (an API restarting or being replaced).",
     registers,
   })
   const status = new Gauge({
@@ -71,6 +78,7 @@ export function registerWebMetrics(registry: Registry): WebMetrics {
       series?.calls.inc()
       series?.duration.observe(seconds)
     },
+    apiRetry: () => retries.inc(),
     apiStatus: (health) => {
       for (const each of apiHealths) status.set({ status: each }, each === health ? 1 : 0)
     },

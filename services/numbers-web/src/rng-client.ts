@@ -30,9 +30,12 @@ export type RngFailure = {
   readonly status?: number
 }
 
+/** Set when the first attempt's connection closed before the answer and the call was retried. */
+type Retried = { readonly retried?: RngFailure }
+
 export type RngOutcome =
-  | { readonly ok: true; readonly number: number }
-  | { readonly ok: false; readonly cause: RngFailure }
+  | ({ readonly ok: true; readonly number: number } & Retried)
+  | ({ readonly ok: false; readonly cause: RngFailure } & Retried)
 
 export type RngClientOptions = {
   readonly url: URL
@@ -48,6 +51,8 @@ export type RngCallCounts = {
   readonly refused: number
   /** Calls under way or waiting for a socket right now. */
   readonly inFlight: number
+  /** Calls sent a second time because their connection closed before any answer. */
+  readonly retried: number
 }
 
 export type RngClient = {
@@ -66,6 +71,15 @@ export class ClientGoneError extends Error {
   }
 }
 
+/**
+ * A connection closed under the request before the answer's head arrived: a keep-alive socket
+ * the API closed as the request went out (its graceful shutdown, a rolling update) or an API
+ * that died. The GET is idempotent and changed nothing the caller saw, so it is sent once more
+ * (on a socket undici knows to be open, or a new one), within the same deadline. A refused
+ * or timed-out connect is not retried: nothing closed under it, and the deadline runs on.
+ */
+const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
+
 export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientOptions): RngClient {
   const pool = new Pool(url.origin, {
     connectTimeout: connectTimeoutMs,
@@ -80,6 +94,7 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
   let inFlight = 0
   let cancelled = 0
   let refused = 0
+  let retried = 0
 
   async function draw(signal?: AbortSignal): Promise<RngOutcome> {
     if (signal?.aborted) {
@@ -91,37 +106,56 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
       return fail('NUMBERS_ERR_RNG_BUSY', `${inFlight} calls already under way or waiting`)
     }
     inFlight += 1
-    try {
-      // headersTimeout and bodyTimeout each restart; the timeout bounds the call as a whole.
-      const deadline = AbortSignal.timeout(timeoutMs)
-      const { statusCode, body } = await pool.request({
+    // headersTimeout and bodyTimeout each restart; the timeout bounds the call as a whole,
+    // a retry included.
+    const deadline = AbortSignal.timeout(timeoutMs)
+    const callSignal = signal ? AbortSignal.any([deadline, signal]) : deadline
+    const ask = () =>
+      pool.request({
         method: 'GET',
         path,
         headers: { accept: 'application/json' },
-        signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+        signal: callSignal,
       })
+    let firstFailure: RngFailure | undefined
+    try {
+      let response: Awaited<ReturnType<typeof ask>>
+      try {
+        response = await ask()
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? ''
+        if (!CLOSED_BEFORE_ANSWER.has(code) || callSignal.aborted) throw error
+        firstFailure = describeFailure(error, timeoutMs, connectTimeoutMs)
+        retried += 1
+        response = await ask()
+      }
+      const { statusCode, body } = response
       if (statusCode !== 200) {
         await body.dump().catch(() => {})
-        return fail('NUMBERS_ERR_RNG_STATUS', `status ${statusCode}`, statusCode)
+        return withRetry(fail('NUMBERS_ERR_RNG_STATUS', `status ${statusCode}`, statusCode))
       }
       const text = await body.text()
       const number = parseNumber(text)
       if (number === undefined) {
-        return fail('NUMBERS_ERR_RNG_BODY', `not an integer 0-99: ${preview(text)}`)
+        return withRetry(fail('NUMBERS_ERR_RNG_BODY', `not an integer 0-99: ${preview(text)}`))
       }
-      return { ok: true, number }
+      return withRetry({ ok: true, number })
     } catch (error) {
       const cause = describeFailure(error, timeoutMs, connectTimeoutMs)
       if (cause.code === 'NUMBERS_ERR_RNG_CANCELLED') cancelled += 1
-      return { ok: false, cause }
+      return withRetry({ ok: false, cause })
     } finally {
       inFlight -= 1
+    }
+
+    function withRetry(outcome: RngOutcome): RngOutcome {
+      return firstFailure ? { ...outcome, retried: firstFailure } : outcome
     }
   }
 
   return {
     draw,
-    counts: () => ({ cancelled, refused, inFlight }),
+    counts: () => ({ cancelled, refused, inFlight, retried }),
     close: () => pool.close(),
   }
 }

@@ -265,3 +265,41 @@ describe('a hung API and clients that give up', () => {
     })
   })
 })
+
+describe('a connection closed before the answer', () => {
+  test('is retried once on another connection: the caller gets its number, and the retry is logged and counted', async () => {
+    let closed = 0
+    const stub = await startStubApi((request, response) => {
+      // The first request dies with its socket, as on a keep-alive socket the API closes.
+      if (closed === 0) {
+        closed += 1
+        request.socket.destroy()
+        return
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('42')
+    })
+    const logs = captureLogs()
+    const web = await listenWeb(
+      { RNG_API_URL: stub.rngUrl },
+      { logger: { level: 'info', stream: logs.stream } },
+    )
+    expect(await getJson(`${web}/api/number`)).toMatchObject({ status: 200, body: { number: 42 } })
+    expect(stub.requests).toEqual(['/rng', '/rng'])
+    const retries = logs.lines.filter((line) => line.msg === 'rng call retried')
+    expect(retries).toHaveLength(1)
+    expect(retries[0]?.cause).toMatchObject({ code: 'NUMBERS_ERR_RNG_UNREACHABLE' })
+    expect(retries[0]?.calls).toMatchObject({ retried: 1 })
+  })
+
+  test('is retried only once: an API that keeps closing gets "unavailable" after two attempts', async () => {
+    const stub = await startStubApi((request) => {
+      request.socket.destroy()
+    })
+    const web = await webLoggingTo(stub.rngUrl)
+    const startedAt = performance.now()
+    expect(await getJson(`${web.url}/api/number`)).toEqual(unavailable)
+    expect(performance.now() - startedAt).toBeLessThan(1000)
+    expect(stub.requests).toEqual(['/rng', '/rng'])
+    expect(web.loggedCause()).toMatchObject({ code: 'NUMBERS_ERR_RNG_UNREACHABLE' })
+  })
+})
