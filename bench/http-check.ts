@@ -5,19 +5,17 @@
 // README (between its markers) and to bench/results/http-check.json;
 // `pnpm bench` calls checkCostLines(). Run `pnpm --filter http-check... build` first.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { atMost, type Line, quantile } from './lib.ts'
+import { atMost, type Line, quantile, writeBetweenMarkers } from './lib.ts'
 
 const repoRoot = join(import.meta.dirname, '..')
 const cliPath = join(repoRoot, 'packages/http-check/dist/cli.js')
 const resultsPath = join(import.meta.dirname, 'results', 'http-check.json')
 const readmePath = join(repoRoot, 'packages/http-check/README.md')
-const README_START = '<!-- bench:http-check:start -->'
-const README_END = '<!-- bench:http-check:end -->'
 const GNU_TIME = '/usr/bin/time'
 const bareGet =
   "require('node:http').get(process.argv[1], { agent: false }, (r) => { r.resume(); r.on('end', () => process.exit(r.statusCode === 200 ? 0 : 1)) })"
@@ -344,11 +342,5 @@ if (import.meta.main) {
   const table = `${markdownRows(rows)}\n\nMeasured ${stamp}.`
   console.log(table)
   // The package README shows the latest table between its markers.
-  const readme = readFileSync(readmePath, 'utf8')
-  const start = readme.indexOf(README_START)
-  const end = readme.indexOf(README_END)
-  if (start >= 0 && end > start) {
-    const before = readme.slice(0, start + README_START.length)
-    writeFileSync(readmePath, `${before}\n${table}\n${readme.slice(end)}`)
-  }
+  writeBetweenMarkers(readmePath, 'bench:http-check', table)
 }

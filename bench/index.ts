@@ -1,13 +1,11 @@
 // `pnpm bench`: every benchmark in one run, each figure against its baseline
 // measured in the same run. Writes bench/results/latest.{json,md} and the README's table.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Line, markdownTable } from './lib.ts'
+import { type Line, markdownTable, writeBetweenMarkers } from './lib.ts'
 
 const results = join(import.meta.dirname, 'results')
 const readme = join(import.meta.dirname, '..', 'README.md')
-const START = '<!-- bench:start -->'
-const END = '<!-- bench:end -->'
 
 type Bench = { readonly name: string; readonly run: () => Promise<Line[]> }
 
@@ -46,16 +44,6 @@ console.log(`${table}\n\n${stamp}`)
 mkdirSync(results, { recursive: true })
 writeFileSync(join(results, 'latest.json'), `${JSON.stringify({ stamp, lines }, null, 2)}\n`)
 writeFileSync(join(results, 'latest.md'), `${table}\n\n${stamp}\n`)
-if (only.length === 0) {
-  const text = readFileSync(readme, 'utf8')
-  const start = text.indexOf(START)
-  const end = text.indexOf(END)
-  if (start >= 0 && end > start) {
-    writeFileSync(
-      readme,
-      `${text.slice(0, start + START.length)}\n${table}\n\n${stamp}\n${text.slice(end)}`,
-    )
-  }
-}
+if (only.length === 0) writeBetweenMarkers(readme, 'bench', `${table}\n\n${stamp}`)
 const missed = lines.filter((line) => 'pass' in line && !line.pass)
 process.stderr.write(`bench: ${lines.length} lines, ${missed.length} targets missed\n`)

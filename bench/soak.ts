@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { entryPoints, type ServiceProcess, startService } from '../test/helpers/processes.ts'
+import { writeBetweenMarkers } from './lib.ts'
 
 const root = join(import.meta.dirname, '..')
 const resultsJson = join(root, 'bench/results/soak.json')
@@ -184,18 +185,7 @@ writeFileSync(
 )
 writeFileSync(join(root, 'bench/results/soak.md'), `${table}\n\n${stamp}\n`)
 writeFileSync(join(root, 'docs/img/soak.svg'), chart(samples))
-const readme = join(root, 'README.md')
-const text = readFileSync(readme, 'utf8')
-const START = '<!-- soak:start -->'
-const END = '<!-- soak:end -->'
-const start = text.indexOf(START)
-const end = text.indexOf(END)
-if (start >= 0 && end > start) {
-  writeFileSync(
-    readme,
-    `${text.slice(0, start + START.length)}\n${table}\n\n${stamp}\n${text.slice(end)}`,
-  )
-}
+writeBetweenMarkers(join(root, 'README.md'), 'soak', `${table}\n\n${stamp}`)
 if (figures.errors > 0 || !pass('api') || !pass('web')) process.exitCode = 1
 
 // ------------------------------------------------------------------ chart
