@@ -15,6 +15,7 @@ import {
   startWeb,
   waitUntil,
 } from '../helpers/processes.ts'
+import { listenForTest } from '../helpers/servers.ts'
 
 const faults: Record<string, number> = {}
 function injected(kind: string, times = 1): void {
@@ -120,16 +121,7 @@ describe('an API that answers huge bodies, again and again', () => {
           response.writeHead(200, { 'x-filler': 'a'.repeat(60 * 1024) }).end('7')
       }
     })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    onTestFinished(async () => {
-      server.closeAllConnections()
-      server.close()
-      await once(server, 'close')
-    })
-    const address = server.address()
-    if (address === null || typeof address === 'string') throw new Error('no port')
-    return { url: `http://127.0.0.1:${address.port}/rng`, server }
+    return { url: `http://127.0.0.1:${await listenForTest(server)}/rng`, server }
   }
 
   it(`keeps the web's RSS within 30 MB over ${CALLS} calls, each "unavailable"`, async () => {

@@ -1,10 +1,10 @@
 // The bounded server on its own, on loopback: a client that leaves a large answer unread
 // is disconnected after the request timeout; one that comes back for it sooner is not.
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { waitUntil } from '../../../test/helpers/processes.ts'
+import { listenForTest } from '../../../test/helpers/servers.ts'
 import {
   type ConnectionCounts,
   createBoundedServer,
@@ -22,14 +22,7 @@ async function serverAnsweringLarge() {
   })
   const disconnects: (keyof ConnectionCounts)[] = []
   server.on(DISCONNECT_EVENT, (bound: keyof ConnectionCounts) => disconnects.push(bound))
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  onTestFinished(async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  })
-  return { port: (server.address() as AddressInfo).port, disconnects }
+  return { port: await listenForTest(server), disconnects }
 }
 
 describe('a client that does not read its answers', () => {
@@ -88,14 +81,7 @@ describe('a client that pipelines past the bound in one write', () => {
     server.on('request', () => {
       built += 1
     })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    onTestFinished(async () => {
-      server.closeAllConnections()
-      server.close()
-      await once(server, 'close')
-    })
-    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1')
+    const socket = connect(await listenForTest(server), '127.0.0.1')
     onTestFinished(() => {
       socket.destroy()
     })

@@ -1,28 +1,13 @@
 // Another site against the web, in Debian's chromium over plain HTTP, with two host names
 // (both mapped to loopback by chromium itself): browsers send no Sec-Fetch-Site there, so
 // the web must tell its own page from evil.test's by Origin and by its page header.
-import { once } from 'node:events'
-import { existsSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { type Browser, chromium } from 'playwright-core'
+import { createServer } from 'node:http'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { startWeb } from '../../../test/helpers/processes.ts'
+import { listenForTest } from '../../../test/helpers/servers.ts'
+import { chromiumRunsHere, launchChromium } from './browser.ts'
 import { startStubApi } from './helpers.ts'
-
-const CHROMIUM = '/usr/bin/chromium'
-const runsHere = existsSync(CHROMIUM) || process.env.CI === 'true'
-
-async function listen(server: Server): Promise<number> {
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  onTestFinished(async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  })
-  return (server.address() as AddressInfo).port
-}
 
 /** An API that always has a number, and counts the calls that spend one. */
 async function countingApi() {
@@ -55,26 +40,15 @@ function attackPage(victim: string): string {
 </script>`
 }
 
-describe.skipIf(!runsHere)('another site over plain HTTP, in chromium', () => {
+describe.skipIf(!chromiumRunsHere)('another site over plain HTTP, in chromium', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP victim.test 127.0.0.1',
-        // Plain HTTP stays plain HTTP, as in compose.
-        '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
-      ],
-    })
+    browser = await launchChromium([
+      '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP victim.test 127.0.0.1',
+      // Plain HTTP stays plain HTTP, as in compose.
+      '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable',
+    ])
   })
 
   afterAll(async () => {
@@ -88,7 +62,7 @@ describe.skipIf(!runsHere)('another site over plain HTTP, in chromium', () => {
       await web.stop()
     })
     const victim = `http://victim.test:${web.port}`
-    const evilPort = await listen(
+    const evilPort = await listenForTest(
       createServer((_request, response) => {
         response.writeHead(200, { 'content-type': 'text/html' }).end(attackPage(victim))
       }),

@@ -1,6 +1,5 @@
 // Builders for numbers-web tests: the app with default config, a stand-in
 // API on a loopback port, canned probe answers and captured log lines.
-import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
@@ -8,6 +7,7 @@ import { defaultsOf } from '@numbers/config'
 import type { FastifyInstance } from 'fastify'
 import type { CheckResult } from 'http-check'
 import { onTestFinished } from 'vitest'
+import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
 import { buildApp, type WebConfig, type WebOptions, webKeys } from '../src/app.ts'
 
 export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
@@ -57,17 +57,8 @@ export async function startStubApi(
     requests.push(request.url ?? '')
     handler(request, response)
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  const close = async () => {
-    if (!server.listening) return
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  }
-  onTestFinished(close)
-  return { rngUrl: `http://127.0.0.1:${port}/rng`, requests, close }
+  const port = await listenForTest(server)
+  return { rngUrl: `http://127.0.0.1:${port}/rng`, requests, close: () => closeServer(server) }
 }
 
 /** What http-check says when the API answers `status`. */

@@ -1,39 +1,23 @@
 // The page in Debian's chromium against real numbers-api and numbers-web
 // processes (dist/), with JavaScript and without.
-import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { startApi, startWeb } from '../../../test/helpers/processes.ts'
+import { chromiumRunsHere, launchChromium } from './browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
 const repoRoot = join(import.meta.dirname, '..', '..', '..')
 const screenshots = join(repoRoot, '.screenshots')
 const docsScreenshot = join(repoRoot, 'docs/img/numbers-web.png')
 const viewport = { width: 800, height: 600 }
 const numberShown = /^Here it is: \d{1,2}$/
 
-// On CI a missing browser is a failure, not a skip.
-const runsHere = existsSync(CHROMIUM) || process.env.CI === 'true'
-
-describe.skipIf(!runsHere)('the numbers page in chromium', () => {
+describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
   let browser: Browser
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
     await mkdir(screenshots, { recursive: true })
   })
 
