@@ -26,4 +26,4 @@ export {
   type ServiceKey,
   serviceKeys,
 } from './run.ts'
-export { createShutdown, type Shutdown } from './shutdown.ts'
+export { createShutdown, type Shutdown, sendShuttingDown } from './shutdown.ts'

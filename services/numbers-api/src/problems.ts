@@ -20,12 +20,6 @@ export const notReadyProblem: ProblemKind = {
   title: 'Service unhealthy',
 }
 
-export const shuttingDownProblem: ProblemKind = {
-  status: 503,
-  type: 'urn:numbers:problem:shutting-down',
-  title: 'Service shutting down',
-}
-
 /** The `detail` of an unhealthy answer: what made it so, in words a person and a grep can read. */
 export function unhealthyDetail(cause: UnhealthyCause, failAfter: number): string {
   return cause === 'broken'

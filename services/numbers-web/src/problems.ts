@@ -18,9 +18,3 @@ export const crossSiteProblem: ProblemKind = {
   type: 'urn:numbers:problem:cross-site',
   title: 'Cross-site request refused',
 }
-
-export const shuttingDownProblem: ProblemKind = {
-  status: 503,
-  type: 'urn:numbers:problem:shutting-down',
-  title: 'Service shutting down',
-}

@@ -1,14 +1,9 @@
 // Readiness: should traffic come here now? No once shutting down (before the
 // service stops accepting), no once unhealthy, no while warming up
 // (STARTUP_DELAY_MS). A dependent service waits on this, not on /rng.
-import { type Shutdown, sendProblem } from '@numbers/service'
+import { type Shutdown, sendProblem, sendShuttingDown } from '@numbers/service'
 import type { FastifyInstance } from 'fastify'
-import {
-  notReadyProblem,
-  shuttingDownProblem,
-  startingProblem,
-  unhealthyDetail,
-} from '../problems.ts'
+import { notReadyProblem, startingProblem, unhealthyDetail } from '../problems.ts'
 import type { RngState } from '../state.ts'
 
 export type ReadyRouteOptions = {
@@ -22,14 +17,7 @@ export function readyRoute(
   { state, shutdown, failAfter }: ReadyRouteOptions,
 ): void {
   app.get('/ready', (request, reply) => {
-    if (shutdown.isShuttingDown()) {
-      return sendProblem(
-        request,
-        reply,
-        shuttingDownProblem,
-        'Shutting down: out of rotation, still serving until it stops accepting.',
-      )
-    }
+    if (shutdown.isShuttingDown()) return sendShuttingDown(request, reply)
     const cause = state.unhealthyCause()
     if (cause !== undefined) {
       return sendProblem(request, reply, notReadyProblem, unhealthyDetail(cause, failAfter))
