@@ -4,7 +4,16 @@
 // from 89 MB to 362 MB RSS. The server these services listen with disconnects a client
 // that pipelines past MAX_PIPELINED unanswered requests, leaves MAX_UNREAD_BYTES of answers
 // unread, or leaves a full buffer unread for REQUEST_TIMEOUT_MS; everyone else is served.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+// Once it stops listening (graceful shutdown), the answers still to come say
+// `Connection: close`, so their clients do not reuse a connection that is going away.
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeader,
+  type OutgoingHttpHeaders,
+  type Server,
+  ServerResponse,
+} from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 
@@ -38,7 +47,9 @@ export type BoundedServerOptions = {
 /** Emitted on the server each time it closes a connection for going over a bound. */
 export const DISCONNECT_EVENT = 'numbers:disconnect'
 
-const unanswered = new WeakMap<Socket, number>()
+/** Unanswered requests of a connection, kept on its socket (a WeakMap costs a lookup each way). */
+const kUnanswered = Symbol('numbers.unanswered')
+type CountedSocket = Socket & { [kUnanswered]?: number }
 const stalled = new WeakSet<Socket>()
 
 /**
@@ -78,20 +89,42 @@ export function createBoundedServer(
     socket.on('close', reading)
   }
 
+  // Listeners shared by every response (no closure per request); `this` is the response.
+  function answered(this: ServerResponse) {
+    watchUnread(this.req.socket)
+  }
+  function closed(this: ServerResponse) {
+    const socket = this.req.socket as CountedSocket
+    socket[kUnanswered] = (socket[kUnanswered] ?? 1) - 1
+  }
+
+  /** Answers written once the server has stopped listening close their connection. */
+  class ClosingResponse extends ServerResponse {
+    override writeHead(
+      statusCode: number,
+      message?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
+      headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
+    ): this {
+      if (!server.listening) this.setHeader('connection', 'close')
+      return super.writeHead(statusCode, message as string, headers)
+    }
+  }
+
   const server = createServer(
-    // Node checks request deadlines on this beat (30 s by default): keep it close to them.
-    { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
+    {
+      // Node checks request deadlines on this beat (30 s by default): keep it close to them.
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+      ServerResponse: ClosingResponse,
+    },
     (request, response) => {
-      const socket = request.socket
+      const socket = request.socket as CountedSocket
       if (socket.destroyed) return
-      const pending = (unanswered.get(socket) ?? 0) + 1
+      const pending = (socket[kUnanswered] ?? 0) + 1
       if (pending > MAX_PIPELINED) return disconnect(socket, 'tooManyPipelined')
       if (socket.writableLength > MAX_UNREAD_BYTES) return disconnect(socket, 'tooMuchUnread')
-      unanswered.set(socket, pending)
-      response.once('close', () => {
-        unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1)
-      })
-      response.once('prefinish', () => watchUnread(socket))
+      socket[kUnanswered] = pending
+      response.on('close', closed)
+      response.on('prefinish', answered)
       handler(request, response)
     },
   )

@@ -19,7 +19,6 @@ export {
   useProblemResponses,
 } from './problem.ts'
 export {
-  closeConnectionsWhenClosing,
   listen,
   type RunOptions,
   runService,
