@@ -7,6 +7,7 @@ export {
   MAX_PIPELINED,
   MAX_UNREAD_BYTES,
 } from './connections.ts'
+export { observe, type Series, SeriesHistogram } from './histogram.ts'
 export { type LogFormat, loggerOptions } from './logger.ts'
 export { processMetrics, registryOf, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
 export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'

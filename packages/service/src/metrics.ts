@@ -3,7 +3,7 @@
 // histogram by route pattern, observed in callback hooks (no promise per request).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { type DurationSeries, observe, RequestDurations } from './durations.ts'
+import { observe, type Series, SeriesHistogram } from './histogram.ts'
 
 /** Routes Fastify did not match (404s, scanners) share one label, so they cannot grow the series. */
 export const UNMATCHED_ROUTE = 'unmatched'
@@ -38,18 +38,23 @@ export function processMetrics(): Registry {
  * elapsed time. Register it before the routes it should time.
  */
 export function useMetrics(app: FastifyInstance, registry: Registry = new Registry()): Registry {
-  const durations = new RequestDurations()
+  const durations = new SeriesHistogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer a request, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+  })
   registry.registerMetric(durations.asMetric())
 
   type Observer = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
   /** Times requests under one route label; each method and status finds its series once. */
   function observerFor(route: string): Observer {
-    const byKey = new Map<string, DurationSeries>()
+    const byKey = new Map<string, Series>()
     return (request, reply, done) => {
       const key = `${request.method} ${reply.statusCode}`
       let series = byKey.get(key)
       if (series === undefined) {
-        series = durations.series(request.method, route, reply.statusCode)
+        const status_code = String(reply.statusCode)
+        series = durations.series({ method: request.method, route, status_code })
         byKey.set(key, series)
       }
       observe(series, reply.elapsedTime / 1000)

@@ -1,13 +1,20 @@
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { observe, RequestDurations } from '../src/durations.ts'
+import { observe, SeriesHistogram } from '../src/histogram.ts'
 
-describe('http_request_duration_seconds', () => {
+const durations = () =>
+  new SeriesHistogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer a request.',
+    labelNames: ['method', 'route', 'status_code'],
+  })
+
+describe('a histogram of durations', () => {
   it('writes cumulative buckets, +Inf, _sum and _count through prom-client, a bound counting in its own bucket', async () => {
-    const durations = new RequestDurations()
+    const histogram = durations()
     const registry = new Registry()
-    registry.registerMetric(durations.asMetric())
-    const series = durations.series('GET', '/rng', 200)
+    registry.registerMetric(histogram.asMetric())
+    const series = histogram.series({ method: 'GET', route: '/rng', status_code: '200' })
     for (const seconds of [0.0005, 0.001, 0.003, 7]) observe(series, seconds)
     const text = await registry.metrics()
     const labels = 'method="GET",route="/rng",status_code="200"'
@@ -21,9 +28,23 @@ describe('http_request_duration_seconds', () => {
     expect(text).toContain(`http_request_duration_seconds_count{${labels}} 4\n`)
   })
 
-  it('keeps one series per method, route and status', () => {
-    const durations = new RequestDurations()
-    expect(durations.series('GET', '/rng', 200)).toBe(durations.series('GET', '/rng', 200))
-    expect(durations.series('GET', '/rng', 500)).not.toBe(durations.series('GET', '/rng', 200))
+  it('keeps one series per label set', () => {
+    const histogram = durations()
+    const ok = { method: 'GET', route: '/rng', status_code: '200' }
+    expect(histogram.series(ok)).toBe(histogram.series({ ...ok }))
+    expect(histogram.series({ ...ok, status_code: '500' })).not.toBe(histogram.series(ok))
+  })
+
+  it('zeroes its series in place on reset, so the ones callers kept still count', async () => {
+    const histogram = durations()
+    const registry = new Registry()
+    registry.registerMetric(histogram.asMetric())
+    const series = histogram.series({ method: 'GET', route: '/rng', status_code: '200' })
+    observe(series, 0.002)
+    registry.resetMetrics()
+    observe(series, 0.003)
+    expect(await registry.metrics()).toContain(
+      'http_request_duration_seconds_count{method="GET",route="/rng",status_code="200"} 1\n',
+    )
   })
 })
