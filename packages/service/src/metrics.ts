@@ -46,16 +46,24 @@ export function useMetrics(app: FastifyInstance, registry: Registry = new Regist
   registry.registerMetric(durations.asMetric())
 
   type Observer = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
-  /** Times requests under one route label; each method and status finds its series once. */
+  /**
+   * Times requests under one route label; each method and status finds its series once, by
+   * two lookups that build nothing (a `${method} ${status}` key was a string per request).
+   */
   function observerFor(route: string): Observer {
-    const byKey = new Map<string, Series>()
+    const byMethod = new Map<string, Map<number, Series>>()
     return (request, reply, done) => {
-      const key = `${request.method} ${reply.statusCode}`
-      let series = byKey.get(key)
+      const { method } = request
+      const { statusCode } = reply
+      let byStatus = byMethod.get(method)
+      if (byStatus === undefined) {
+        byStatus = new Map()
+        byMethod.set(method, byStatus)
+      }
+      let series = byStatus.get(statusCode)
       if (series === undefined) {
-        const status_code = String(reply.statusCode)
-        series = durations.series({ method: request.method, route, status_code })
-        byKey.set(key, series)
+        series = durations.series({ method, route, status_code: String(statusCode) })
+        byStatus.set(statusCode, series)
       }
       observe(series, reply.elapsedTime / 1000)
       done()
