@@ -4,18 +4,10 @@
 // from 89 MB to 362 MB RSS. The server these services listen with disconnects a client
 // that pipelines past MAX_PIPELINED unanswered requests, leaves MAX_UNREAD_BYTES of answers
 // unread, or leaves a full buffer unread for REQUEST_TIMEOUT_MS; everyone else is served.
-// Once it stops listening (graceful shutdown), the answers still to come say
-// `Connection: close`, so their clients do not reuse a connection that is going away.
-import {
-  createServer,
-  type IncomingMessage,
-  type OutgoingHttpHeader,
-  type OutgoingHttpHeaders,
-  type Server,
-  ServerResponse,
-} from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { serviceResponse } from './responses.ts'
 
 /** Unanswered requests one connection may have; browsers send one at a time. */
 export const MAX_PIPELINED = 16
@@ -98,23 +90,12 @@ export function createBoundedServer(
     socket[kUnanswered] = (socket[kUnanswered] ?? 1) - 1
   }
 
-  /** Answers written once the server has stopped listening close their connection. */
-  class ClosingResponse extends ServerResponse {
-    override writeHead(
-      statusCode: number,
-      message?: string | OutgoingHttpHeaders | OutgoingHttpHeader[],
-      headers?: OutgoingHttpHeaders | OutgoingHttpHeader[],
-    ): this {
-      if (!server.listening) this.setHeader('connection', 'close')
-      return super.writeHead(statusCode, message as string, headers)
-    }
-  }
-
-  const server = createServer(
+  const server: Server = createServer(
     {
       // Node checks request deadlines on this beat (30 s by default): keep it close to them.
       connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
-      ServerResponse: ClosingResponse,
+      // Connection: close once it stops listening, and the headers every answer carries.
+      ServerResponse: serviceResponse(() => server),
     },
     (request, response) => {
       const socket = request.socket as CountedSocket

@@ -19,6 +19,7 @@ export {
   sendProblem,
   useProblemResponses,
 } from './problem.ts'
+export { setResponseHeaders } from './responses.ts'
 export {
   listen,
   type RunOptions,

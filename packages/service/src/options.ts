@@ -81,9 +81,9 @@ function isEnabled(log: FastifyBaseLogger, level: string): boolean {
 /**
  * URLs the router cannot read (bad percent-encoding, a path parameter over
  * maxParamLength): Fastify's own answer is JSON with its internal FST_ code and
- * no traceId. They run no hooks (helmet's neither), and the problem echoes the
- * URL, so the answer carries the two headers that keep a browser from treating it
- * as a document.
+ * no traceId. They run no hooks, and the problem echoes the URL, so the answer
+ * carries the two headers that keep a browser from treating it as a document
+ * (the web's server adds the rest of its security headers, responses.ts).
  */
 function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode === 414 ? 414 : 400
