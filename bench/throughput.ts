@@ -101,23 +101,27 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
   })
   const pageFile = join(tmpdir(), `numbers-bench-page-${process.pid}.html`)
   const headersFile = join(tmpdir(), `numbers-bench-page-${process.pid}.json`)
+  const numberHeadersFile = join(tmpdir(), `numbers-bench-number-${process.pid}.json`)
+  // The same bytes and the same security headers (CSP, X-Frame-Options... and cache-control),
+  // for the page and for /api/number.
+  const own = ['content-type', 'content-length', 'date', 'connection', 'keep-alive']
+  const headersOf = (response: Response) =>
+    JSON.stringify(
+      Object.fromEntries([...response.headers].filter(([name]) => !own.includes(name))),
+    )
   const rendered = await fetch(`${web.url}/`)
   writeFileSync(pageFile, await rendered.text())
-  // The same bytes and the same security headers (CSP, X-Frame-Options... and cache-control).
-  const own = ['content-type', 'content-length', 'date', 'connection', 'keep-alive']
-  writeFileSync(
-    headersFile,
-    JSON.stringify(
-      Object.fromEntries([...rendered.headers].filter(([name]) => !own.includes(name))),
-    ),
-  )
+  writeFileSync(headersFile, headersOf(rendered))
+  const number = await fetch(`${web.url}/api/number`)
+  await number.text()
+  writeFileSync(numberHeadersFile, headersOf(number))
   const bare = await startService(bareServer, {
     env: { BARE_PAGE_FILE: pageFile, BARE_PAGE_HEADERS: headersFile },
     output: 'ignore',
   })
   // The same shape for /api/number: a bare "web" calling the bare "API" through undici.
   const bareWeb = await startService(bareWebServer, {
-    env: { BARE_API_URL: `${bare.url}/rng` },
+    env: { BARE_API_URL: `${bare.url}/rng`, BARE_NUMBER_HEADERS: numberHeadersFile },
     output: 'ignore',
   })
   try {
