@@ -16,6 +16,7 @@ import {
 import type { Logger } from 'pino'
 import { createBoundedServer } from './connections.ts'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
+import { noRequestId } from './request-id.ts'
 import { lazyRequestLogger } from './request-logger.ts'
 
 export type ServerOptionsInput = {
@@ -25,9 +26,6 @@ export type ServerOptionsInput = {
   readonly bodyLimit?: number
 }
 
-/** Request ids are UUIDs: unique across restarts and replicas, safe to show a user. */
-export const genReqId = (): string => randomUUID()
-
 export function serverOptions({
   logger,
   requestTimeoutMs,
@@ -35,7 +33,8 @@ export function serverOptions({
 }: ServerOptionsInput): FastifyHttpOptions<Server> {
   return {
     logger,
-    genReqId,
+    // Request ids are made when a log line or a problem body first needs one (request-id.ts).
+    genReqId: noRequestId,
     childLoggerFactory: lazyRequestLogger,
     bodyLimit,
     // The server bounds what each connection may hold (connections.ts) and sets the
