@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { atMost, type Line, quantile, writeBetweenMarkers } from './lib.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
+import { atMost, type Line, quantile } from './lib.ts'
 
 const repoRoot = join(import.meta.dirname, '..')
 const cliPath = join(repoRoot, 'packages/http-check/dist/cli.js')
