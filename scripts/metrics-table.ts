@@ -3,10 +3,10 @@
 // `pnpm docs:metrics` rewrites it between the README's metrics-table markers.
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { defaultsOf } from '../packages/config/src/index.ts'
+import { defaultsOf, keysUsedBy } from '../packages/config/src/index.ts'
 import { processMetrics, registryOf } from '../packages/service/src/index.ts'
-import { apiKeys, buildApp as buildApi } from '../services/numbers-api/src/app.ts'
-import { buildApp as buildWeb, webKeys } from '../services/numbers-web/src/app.ts'
+import { buildApp as buildApi } from '../services/numbers-api/src/app.ts'
+import { buildApp as buildWeb } from '../services/numbers-web/src/app.ts'
 import { writeBetweenMarkers } from '../tools/markers.ts'
 
 export const METRICS_TABLE = 'metrics-table'
@@ -43,8 +43,8 @@ async function ownRegistry(app: FastifyInstance): Promise<Registry> {
 }
 
 export async function renderMetricsTable(): Promise<string> {
-  const api = buildApi({ config: defaultsOf(apiKeys) })
-  const web = buildWeb({ config: defaultsOf(webKeys) })
+  const api = buildApi({ config: defaultsOf(keysUsedBy('numbers-api')) })
+  const web = buildWeb({ config: defaultsOf(keysUsedBy('numbers-web')) })
   try {
     const rows = new Map<string, MetricRow>()
     describe(await ownRegistry(api), 'numbers-api', rows)

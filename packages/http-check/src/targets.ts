@@ -1,7 +1,10 @@
 // From what the command line names to what is checked: URLs as given, the URL
 // in a config key, or else the app's own /health; certificates and files as given.
+import { isConfigError } from '@numbers/config/errors'
+import { expectedOf, keys } from '@numbers/config/keys'
 import { lookup } from '@numbers/config/lookup'
 import { parseInteger, parseUrl } from '@numbers/config/parse'
+import { settingsPath } from '@numbers/config/settings'
 import type { CheckCommand } from './args.ts'
 import { isTcpTarget } from './args.ts'
 
@@ -67,10 +70,11 @@ function configTarget(key: string, env: Record<string, string | undefined>, cwd:
 /** Where the app itself listens: PORT read the way the app reads it, so both agree. */
 function defaultUrl(env: Record<string, string | undefined>, cwd: string): URL {
   const port = readConfig('PORT', 'the default URL', env, cwd) ?? ''
-  const value = parseInteger(port, 1, 65535)
+  const { minimum, maximum } = keys.PORT.schema
+  const value = parseInteger(port, minimum, maximum)
   if (value === undefined) {
     throw new TargetError(
-      `PORT must be an integer 1-65535, got ${JSON.stringify(port.slice(0, 40))} (it makes the default URL; -u names one)`,
+      `PORT must be ${expectedOf(keys.PORT)}, got ${JSON.stringify(port.slice(0, 40))} (it makes the default URL; -u names one)`,
     )
   }
   return new URL(`http://localhost:${value}/health`)
@@ -87,10 +91,9 @@ function readConfig(
   try {
     return lookup(key, env, cwd)
   } catch (error) {
-    // A ConfigError from the settings file: its problems already read as sentences.
-    const problems = (error as { problems?: readonly string[] }).problems
-    if (!Array.isArray(problems)) throw error
-    throw new TargetError(`${context}: ${problems.join('; ')}`)
+    // The settings file's problems already read as sentences.
+    if (!isConfigError(error)) throw error
+    throw new TargetError(`${context}: ${error.problems.join('; ')}`)
   }
 }
 
@@ -105,10 +108,8 @@ function refuseSpecialSettingsFile(
   cwd: string,
 ): string | undefined {
   const { statSync } = process.getBuiltinModule('node:fs')
-  const { resolve } = process.getBuiltinModule('node:path')
-  const named = env.SETTINGS_FILE
-  if (named === '') return undefined
-  const path = resolve(cwd, named ?? 'settings.json')
+  const path = settingsPath(env, cwd)
+  if (path === undefined) return undefined
   let stats: ReturnType<typeof statSync>
   try {
     stats = statSync(path, { throwIfNoEntry: false })

@@ -1,11 +1,11 @@
 // Builds a numbers-api app per test (closed when the test ends), with the
 // defaults of the config registry and a log stream the test can read.
 import { Writable } from 'node:stream'
-import { defaultsOf } from '@numbers/config'
+import { defaultsOf, keysUsedBy } from '@numbers/config'
 import { onTestFinished } from 'vitest'
-import { type ApiConfig, apiKeys, buildApp } from '../src/app.ts'
+import { type ApiConfig, buildApp } from '../src/app.ts'
 
-export const defaultConfig: ApiConfig = defaultsOf(apiKeys)
+export const defaultConfig: ApiConfig = defaultsOf(keysUsedBy('numbers-api'))
 
 export type LogLine = { level: number; msg: string; reqId?: string; [field: string]: unknown }
 

@@ -3,15 +3,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
-import { defaultsOf } from '@numbers/config'
+import { defaultsOf, keysUsedBy } from '@numbers/config'
 import type { FastifyInstance } from 'fastify'
 import type { CheckResult } from 'http-check'
 import { onTestFinished } from 'vitest'
 import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
-import { buildApp, type WebConfig, type WebOptions, webKeys } from '../src/app.ts'
+import { buildApp, type WebConfig, type WebOptions } from '../src/app.ts'
 
 export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
-  return { ...defaultsOf(webKeys), ...overrides }
+  return { ...defaultsOf(keysUsedBy('numbers-web')), ...overrides }
 }
 
 export type LogLine = { level: number; msg: string; reqId?: string; [key: string]: unknown }
