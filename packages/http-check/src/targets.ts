@@ -6,15 +6,14 @@ import { lookup } from '@numbers/config/lookup'
 import { parseInteger, parseUrl } from '@numbers/config/parse'
 import { settingsPath } from '@numbers/config/settings'
 import type { CheckCommand } from './args.ts'
-import { isTcpTarget } from './args.ts'
+import { hasCode, targetError } from './errors.ts'
+import { isTcpTarget } from './option-values.ts'
 
 export type Target =
   | { readonly kind: 'http'; readonly url: URL }
   | { readonly kind: 'tcp'; readonly url: URL }
   | { readonly kind: 'cert'; readonly path: string }
   | { readonly kind: 'file'; readonly path: string }
-
-class TargetError extends Error {}
 
 /**
  * The targets in the order given, or the one line saying which could not be read.
@@ -36,7 +35,7 @@ export function resolveTargets(
     }
     if (targets.length === 0) targets.push({ kind: 'http', url: defaultUrl(ownEnv, cwd) })
   } catch (error) {
-    if (error instanceof TargetError) return error.message
+    if (hasCode(error, 'HTTP_CHECK_ERR_TARGET')) return error.message
     throw error
   }
   const path = command.path
@@ -53,14 +52,14 @@ function urlTarget(url: URL): Target {
 function configTarget(key: string, env: Record<string, string | undefined>, cwd: string): Target {
   const value = readConfig(key, `-c ${key}`, env, cwd)
   if (value === undefined) {
-    throw new TargetError(
+    throw targetError(
       `-c ${key}: no such config key, and not set in the environment or the settings file`,
     )
   }
   const url = parseUrl(value, ['http:', 'https:', 'tcp:'])
   if (url === undefined || (url.protocol === 'tcp:' && !isTcpTarget(url))) {
     // Not the value: it is not a URL we can use, and it may well be a secret.
-    throw new TargetError(
+    throw targetError(
       `-c ${key} must hold an http://, https:// or tcp://HOST:PORT URL (its value is not shown)`,
     )
   }
@@ -73,7 +72,7 @@ function defaultUrl(env: Record<string, string | undefined>, cwd: string): URL {
   const { minimum, maximum } = keys.PORT.schema
   const value = parseInteger(port, minimum, maximum)
   if (value === undefined) {
-    throw new TargetError(
+    throw targetError(
       `PORT must be ${expectedOf(keys.PORT)}, got ${JSON.stringify(port.slice(0, 40))} (it makes the default URL; -u names one)`,
     )
   }
@@ -87,13 +86,13 @@ function readConfig(
   cwd: string,
 ): string | undefined {
   const refused = refuseSpecialSettingsFile(env, cwd)
-  if (refused !== undefined) throw new TargetError(`${context}: ${refused}`)
+  if (refused !== undefined) throw targetError(`${context}: ${refused}`)
   try {
     return lookup(key, env, cwd)
   } catch (error) {
     // The settings file's problems already read as sentences.
     if (!isConfigError(error)) throw error
-    throw new TargetError(`${context}: ${error.problems.join('; ')}`)
+    throw targetError(`${context}: ${error.problems.join('; ')}`)
   }
 }
 
