@@ -2,7 +2,8 @@
 // measured in the same run. Writes bench/results/latest.{json,md} and the README's table.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Line, markdownTable, writeBetweenMarkers } from './lib.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
+import { type Line, markdownTable } from './lib.ts'
 
 const results = join(import.meta.dirname, 'results')
 const readme = join(import.meta.dirname, '..', 'README.md')

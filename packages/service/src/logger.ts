@@ -1,5 +1,6 @@
 // pino options for both services: JSON for machines, pretty for a person at a
 // terminal (decided by LOG_FORMAT, `auto` = by TTY), the request id on every line.
+import { ConfigError } from '@numbers/config'
 import { type DestinationStream, destination, type LoggerOptions } from 'pino'
 
 export type LogFormat = 'auto' | 'json' | 'pretty'
@@ -20,7 +21,7 @@ export function loggerOptions(
   const wantsPretty = format === 'pretty' || (format === 'auto' && isTTY)
   const target = wantsPretty ? prettyTarget() : undefined
   if (format === 'pretty' && target === undefined) {
-    throw new Error('LOG_FORMAT=pretty needs pino-pretty, a development dependency')
+    throw new ConfigError(['LOG_FORMAT=pretty needs pino-pretty, a development dependency'])
   }
   return {
     level,

@@ -2,6 +2,7 @@
 // deadlines. Every way it can go wrong comes back as a value with a code,
 // never as a throw: the page turns any of them into "RNG service unavailable!".
 import { Pool } from 'undici'
+import type { RngFailureCode } from './errors.ts'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
@@ -12,17 +13,6 @@ export const RNG_CONNECTIONS = 64
  * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
  */
 export const MAX_WAITING_RNG_CALLS = 256
-
-export type RngFailureCode =
-  | 'NUMBERS_ERR_RNG_TIMEOUT'
-  | 'NUMBERS_ERR_RNG_UNREACHABLE'
-  | 'NUMBERS_ERR_RNG_STATUS'
-  | 'NUMBERS_ERR_RNG_BODY'
-  | 'NUMBERS_ERR_RNG_TOO_LARGE'
-  /** Too many calls already waiting for the API; refused without asking it. */
-  | 'NUMBERS_ERR_RNG_BUSY'
-  /** The client that asked went away; the call was cancelled. */
-  | 'NUMBERS_ERR_RNG_CANCELLED'
 
 export type RngFailure = {
   readonly code: RngFailureCode
@@ -60,15 +50,6 @@ export type RngClient = {
   readonly draw: (signal?: AbortSignal) => Promise<RngOutcome>
   readonly counts: () => RngCallCounts
   readonly close: () => Promise<void>
-}
-
-/** The reason a call is aborted when its client leaves; describeFailure knows it by code. */
-export class ClientGoneError extends Error {
-  readonly code = 'NUMBERS_ERR_RNG_CANCELLED'
-  constructor() {
-    super('the client went away')
-    this.name = 'ClientGoneError'
-  }
 }
 
 /**
