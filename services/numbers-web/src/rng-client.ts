@@ -1,13 +1,24 @@
-// One call to the API's /rng through a pooled undici client, with hard
+// One call to the API's /rng through pooled undici connections, with hard
 // deadlines. Every way it can go wrong comes back as a value with a code,
 // never as a throw: the page turns any of them into "RNG service unavailable!".
-import { Pool } from 'undici'
+import type { LookupOptions } from 'node:dns'
+import { Agent, type Dispatcher, interceptors } from 'undici'
 import type { RngFailureCode } from './errors.ts'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
-/** Sockets to the API: a slow API under load gets this many calls at once. */
+/** Sockets to one API address: a slow API under load gets this many calls at once. */
 export const RNG_CONNECTIONS = 64
+/**
+ * How long one DNS answer for the API's name is used. The calls go round every address in
+ * it, with a pool of connections per address: under Swarm (`endpoint_mode: dnsrr`) the name
+ * resolves to each healthy task, so the calls are spread over the replicas, a new task gets
+ * its share within this long of turning healthy, and a task Swarm takes out of DNS gets no new
+ * call after this long. Swarm takes a task out 2 s before it sends SIGTERM, and the API serves
+ * SHUTDOWN_DELAY_MS after that (2 s in the stack), so the last calls to a stopping task end
+ * long before it stops accepting. An address given as an IP is used as it is.
+ */
+export const API_DNS_TTL_MS = 1000
 /**
  * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
  * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
@@ -27,11 +38,24 @@ export type RngOutcome =
   | ({ readonly ok: true; readonly number: number } & Retried)
   | ({ readonly ok: false; readonly cause: RngFailure } & Retried)
 
+/** One address the API's name resolved to; `ttl` in ms. */
+export type ApiAddress = { readonly address: string; readonly family: 4 | 6; readonly ttl: number }
+
+/** Resolves the API's host name to all its addresses (tests give their own; `dns.lookup` otherwise). */
+export type ApiLookup = (
+  origin: URL,
+  options: LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: ApiAddress[]) => void,
+) => void
+
 export type RngClientOptions = {
   readonly url: URL
   /** Deadline for the whole call: connect, headers and body. */
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
+  /** How long one DNS answer is used; API_DNS_TTL_MS unless a test says otherwise. */
+  readonly dnsTtlMs?: number
+  readonly lookup?: ApiLookup
 }
 
 export type RngCallCounts = {
@@ -61,8 +85,16 @@ export type RngClient = {
  */
 const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 
-export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientOptions): RngClient {
-  const pool = new Pool(url.origin, {
+export function createRngClient({
+  url,
+  timeoutMs,
+  connectTimeoutMs,
+  dnsTtlMs = API_DNS_TTL_MS,
+  lookup,
+}: RngClientOptions): RngClient {
+  // One pool per address the name resolves to (the Agent keeps them, and drops a pool once
+  // its connections have closed); the dns interceptor picks the address of each call.
+  const agent = new Agent({
     connectTimeout: connectTimeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -71,6 +103,10 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     // (at most MAX_WAITING_RNG_CALLS of them), each still bounded by its own deadline.
     connections: RNG_CONNECTIONS,
   })
+  const dispatcher: Dispatcher = agent.compose(
+    interceptors.dns({ maxTTL: dnsTtlMs, ...(lookup ? { lookup } : {}) }),
+  )
+  const origin = new URL(url.origin)
   const path = `${url.pathname}${url.search}`
   let inFlight = 0
   let cancelled = 0
@@ -92,7 +128,8 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     const deadline = AbortSignal.timeout(timeoutMs)
     const callSignal = signal ? AbortSignal.any([deadline, signal]) : deadline
     const ask = () =>
-      pool.request({
+      dispatcher.request({
+        origin,
         method: 'GET',
         path,
         headers: { accept: 'application/json' },
@@ -137,7 +174,7 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
   return {
     draw,
     counts: () => ({ cancelled, refused, inFlight, retried }),
-    close: () => pool.close(),
+    close: () => dispatcher.close(),
   }
 }
 
