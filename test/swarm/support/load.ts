@@ -16,6 +16,8 @@ export type LoadReport = {
   /** What came back instead of a number, and when (ms since the load started). */
   readonly failures: readonly { readonly atMs: number; readonly what: string }[]
   readonly slowestMs: number
+  /** When the slowest request was sent (ms since the load started). */
+  readonly slowestAtMs: number
   readonly durationMs: number
 }
 
@@ -37,6 +39,7 @@ export function steadyLoad(url: URL, { ratePerSecond, timeoutMs }: LoadOptions):
   let requests = 0
   let numbers = 0
   let slowestMs = 0
+  let slowestAtMs = 0
 
   async function ask(): Promise<void> {
     const sentAt = performance.now()
@@ -54,8 +57,11 @@ export function steadyLoad(url: URL, { ratePerSecond, timeoutMs }: LoadOptions):
       const { code, message } = error as { code?: string; message?: string }
       what = `${code ?? 'error'}: ${message ?? String(error)}`
     }
-    const answeredAt = performance.now()
-    slowestMs = Math.max(slowestMs, answeredAt - sentAt)
+    const tookMs = performance.now() - sentAt
+    if (tookMs > slowestMs) {
+      slowestMs = tookMs
+      slowestAtMs = sentAt - startedAt
+    }
     if (what === undefined) numbers += 1
     else failures.push({ atMs: Math.round(sentAt - startedAt), what })
   }
@@ -77,7 +83,7 @@ export function steadyLoad(url: URL, { ratePerSecond, timeoutMs }: LoadOptions):
       const durationMs = performance.now() - startedAt
       await Promise.all(pending)
       await pool.close()
-      return { requests, numbers, failures, slowestMs, durationMs }
+      return { requests, numbers, failures, slowestMs, slowestAtMs, durationMs }
     },
   }
 }
