@@ -1,24 +1,15 @@
 // One call to the API's /rng through pooled undici connections, with hard
 // deadlines. Every way it can go wrong comes back as a value with a code,
 // never as a throw: the page turns any of them into "RNG service unavailable!".
-import type { LookupOptions } from 'node:dns'
+import { TIMEOUT } from 'node:dns/promises'
 import { Agent, type Dispatcher, interceptors } from 'undici'
+import { API_DNS_TTL_MS, boundedLookup, type Resolve } from './api-dns.ts'
 import type { RngFailureCode } from './errors.ts'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
 /** Sockets to one API address: a slow API under load gets this many calls at once. */
 export const RNG_CONNECTIONS = 64
-/**
- * How long one DNS answer for the API's name is used. The calls go round every address in
- * it, with a pool of connections per address: under Swarm (`endpoint_mode: dnsrr`) the name
- * resolves to each healthy task, so the calls are spread over the replicas, a new task gets
- * its share within this long of turning healthy, and a task Swarm takes out of DNS gets no new
- * call after this long. Swarm takes a task out 2 s before it sends SIGTERM, and the API serves
- * SHUTDOWN_DELAY_MS after that (2 s in the stack), so the last calls to a stopping task end
- * long before it stops accepting. An address given as an IP is used as it is.
- */
-export const API_DNS_TTL_MS = 1000
 /**
  * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
  * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
@@ -38,16 +29,6 @@ export type RngOutcome =
   | ({ readonly ok: true; readonly number: number } & Retried)
   | ({ readonly ok: false; readonly cause: RngFailure } & Retried)
 
-/** One address the API's name resolved to; `ttl` in ms. */
-export type ApiAddress = { readonly address: string; readonly family: 4 | 6; readonly ttl: number }
-
-/** Resolves the API's host name to all its addresses (tests give their own; `dns.lookup` otherwise). */
-export type ApiLookup = (
-  origin: URL,
-  options: LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, addresses: ApiAddress[]) => void,
-) => void
-
 export type RngClientOptions = {
   readonly url: URL
   /** Deadline for the whole call: connect, headers and body. */
@@ -55,7 +36,8 @@ export type RngClientOptions = {
   readonly connectTimeoutMs: number
   /** How long one DNS answer is used; API_DNS_TTL_MS unless a test says otherwise. */
   readonly dnsTtlMs?: number
-  readonly lookup?: ApiLookup
+  /** Resolves the API's host name; the system's resolver unless a test gives its own. */
+  readonly resolve?: Resolve
 }
 
 export type RngCallCounts = {
@@ -90,7 +72,7 @@ export function createRngClient({
   timeoutMs,
   connectTimeoutMs,
   dnsTtlMs = API_DNS_TTL_MS,
-  lookup,
+  resolve,
 }: RngClientOptions): RngClient {
   // One pool per address the name resolves to (the Agent keeps them, and drops a pool once
   // its connections have closed); the dns interceptor picks the address of each call.
@@ -104,7 +86,7 @@ export function createRngClient({
     connections: RNG_CONNECTIONS,
   })
   const dispatcher: Dispatcher = agent.compose(
-    interceptors.dns({ maxTTL: dnsTtlMs, ...(lookup ? { lookup } : {}) }),
+    interceptors.dns({ maxTTL: dnsTtlMs, lookup: boundedLookup(connectTimeoutMs, resolve) }),
   )
   const origin = new URL(url.origin)
   const path = `${url.pathname}${url.search}`
@@ -203,6 +185,11 @@ function describeFailure(error: unknown, timeoutMs: number, connectTimeoutMs: nu
       return {
         code: 'NUMBERS_ERR_RNG_TIMEOUT',
         detail: `connect timeout after ${connectTimeoutMs} ms`,
+      }
+    case TIMEOUT:
+      return {
+        code: 'NUMBERS_ERR_RNG_TIMEOUT',
+        detail: `DNS lookup over ${connectTimeoutMs} ms`,
       }
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':

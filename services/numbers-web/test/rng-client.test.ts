@@ -1,12 +1,14 @@
 // The web's client for the API's /rng with an API name that resolves to two addresses, as
 // Swarm's DNS gives one per replica: calls go round them, an address DNS stops giving gets no
-// more calls, and a call whose connection closes is retried on the other replica.
+// more calls, a call whose connection closes is retried on the other replica, and a slow DNS
+// costs no more than the connect timeout.
 import { once } from 'node:events'
 import { createServer, type RequestListener } from 'node:http'
 import { expect, onTestFinished, test } from 'vitest'
-import { waitUntil } from '../../../test/helpers/processes.ts'
+import { freePort, waitUntil } from '../../../test/helpers/processes.ts'
 import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
-import { type ApiLookup, createRngClient } from '../src/rng-client.ts'
+import type { ApiAddress } from '../src/api-dns.ts'
+import { createRngClient } from '../src/rng-client.ts'
 
 const FIRST = '127.0.0.1'
 const SECOND = '127.0.0.2'
@@ -39,23 +41,24 @@ function fakeDns(addresses: string[]) {
   const dns = {
     addresses,
     lookups: 0,
-    lookup: ((_origin, _options, callback) => {
+    resolve: async (): Promise<ApiAddress[]> => {
       dns.lookups += 1
-      callback(
-        null,
-        dns.addresses.map((address) => ({ address, family: 4, ttl: 60_000 })),
-      )
-    }) satisfies ApiLookup,
+      return dns.addresses.map((address) => ({ address, family: 4, ttl: 60_000 }))
+    },
   }
   return dns
 }
 
-function clientOf(port: number, dns: ReturnType<typeof fakeDns>, dnsTtlMs?: number) {
+function clientOf(
+  port: number,
+  resolve: () => Promise<ApiAddress[]>,
+  { dnsTtlMs, connectTimeoutMs = 500 }: { dnsTtlMs?: number; connectTimeoutMs?: number } = {},
+) {
   const rng = createRngClient({
     url: new URL(`http://numbers-api.test:${port}/rng`),
     timeoutMs: 1000,
-    connectTimeoutMs: 500,
-    lookup: dns.lookup,
+    connectTimeoutMs,
+    resolve,
     ...(dnsTtlMs === undefined ? {} : { dnsTtlMs }),
   })
   onTestFinished(() => rng.close())
@@ -65,7 +68,7 @@ function clientOf(port: number, dns: ReturnType<typeof fakeDns>, dnsTtlMs?: numb
 test('calls go round every address the API name resolves to, one lookup for all of them', async () => {
   const { port, calls } = await twoReplicas()
   const dns = fakeDns([FIRST, SECOND])
-  const rng = clientOf(port, dns)
+  const rng = clientOf(port, dns.resolve)
   for (let call = 1; call <= 10; call += 1) {
     expect(await rng.draw()).toEqual({ ok: true, number: 42 })
   }
@@ -76,7 +79,7 @@ test('calls go round every address the API name resolves to, one lookup for all 
 test('an address the name no longer resolves to gets no call once the DNS answer has expired', async () => {
   const { port, calls } = await twoReplicas()
   const dns = fakeDns([FIRST, SECOND])
-  const rng = clientOf(port, dns, 100)
+  const rng = clientOf(port, dns.resolve, { dnsTtlMs: 100 })
   await rng.draw()
   await rng.draw()
   expect(calls).toEqual({ [FIRST]: 1, [SECOND]: 1 })
@@ -98,7 +101,7 @@ test('a call whose connection closes before the answer is retried on the other r
     (_answer, destroy) => destroy(),
     (answer) => answer(),
   )
-  const rng = clientOf(port, fakeDns([FIRST, SECOND]))
+  const rng = clientOf(port, fakeDns([FIRST, SECOND]).resolve)
   for (let call = 1; call <= 10; call += 1) {
     expect(await rng.draw()).toMatchObject({ ok: true, number: 42 })
   }
@@ -106,4 +109,25 @@ test('a call whose connection closes before the answer is retried on the other r
   expect(calls[SECOND]).toBe(10)
   expect(calls[FIRST]).toBeGreaterThan(0)
   expect(rng.counts().retried).toBe(calls[FIRST])
+})
+
+test('a DNS lookup that hangs fails its calls at the connect timeout, and calls meanwhile share it', async () => {
+  let lookups = 0
+  const hangs = () => {
+    lookups += 1
+    return new Promise<ApiAddress[]>(() => {})
+  }
+  const rng = clientOf(await freePort(), hangs, { connectTimeoutMs: 200 })
+  const startedAt = performance.now()
+  const outcomes = await Promise.all(Array.from({ length: 20 }, () => rng.draw()))
+  const elapsedMs = performance.now() - startedAt
+  for (const outcome of outcomes) {
+    expect(outcome).toEqual({
+      ok: false,
+      cause: { code: 'NUMBERS_ERR_RNG_TIMEOUT', detail: 'DNS lookup over 200 ms' },
+    })
+  }
+  expect(elapsedMs).toBeGreaterThanOrEqual(190)
+  expect(elapsedMs).toBeLessThan(200 + 500)
+  expect(lookups).toBe(1)
 })
