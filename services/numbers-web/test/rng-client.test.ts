@@ -5,8 +5,9 @@
 import { once } from 'node:events'
 import { createServer, type RequestListener } from 'node:http'
 import { expect, onTestFinished, test } from 'vitest'
-import { freePort, waitUntil } from '../../../test/helpers/processes.ts'
+import { freePort } from '../../../test/helpers/processes.ts'
 import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import type { ApiAddress } from '../src/api-dns.ts'
 import { createRngClient } from '../src/rng-client.ts'
 
@@ -85,10 +86,13 @@ test('an address the name no longer resolves to gets no call once the DNS answer
   expect(calls).toEqual({ [FIRST]: 1, [SECOND]: 1 })
 
   dns.addresses = [SECOND]
-  await waitUntil(async () => {
-    await rng.draw()
-    return dns.lookups > 1
-  }, 2000)
+  await waitUntil(
+    async () => {
+      await rng.draw()
+      return dns.lookups > 1
+    },
+    { timeoutMs: 2000, what: 'a new lookup' },
+  )
   const firstCalls = calls[FIRST]
   for (let call = 1; call <= 10; call += 1) {
     expect(await rng.draw()).toEqual({ ok: true, number: 42 })
