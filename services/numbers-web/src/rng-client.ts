@@ -1,12 +1,14 @@
-// One call to the API's /rng through a pooled undici client, with hard
+// One call to the API's /rng through pooled undici connections, with hard
 // deadlines. Every way it can go wrong comes back as a value with a code,
 // never as a throw: the page turns any of them into "RNG service unavailable!".
-import { Pool } from 'undici'
+import { TIMEOUT } from 'node:dns/promises'
+import { Agent, type Dispatcher, interceptors } from 'undici'
+import { API_DNS_TTL_MS, boundedLookup, type Resolve } from './api-dns.ts'
 import type { RngFailureCode } from './errors.ts'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
-/** Sockets to the API: a slow API under load gets this many calls at once. */
+/** Sockets to one API address: a slow API under load gets this many calls at once. */
 export const RNG_CONNECTIONS = 64
 /**
  * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
@@ -32,6 +34,10 @@ export type RngClientOptions = {
   /** Deadline for the whole call: connect, headers and body. */
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
+  /** How long one DNS answer is used; API_DNS_TTL_MS unless a test says otherwise. */
+  readonly dnsTtlMs?: number
+  /** Resolves the API's host name; the system's resolver unless a test gives its own. */
+  readonly resolve?: Resolve
 }
 
 export type RngCallCounts = {
@@ -61,8 +67,16 @@ export type RngClient = {
  */
 const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 
-export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientOptions): RngClient {
-  const pool = new Pool(url.origin, {
+export function createRngClient({
+  url,
+  timeoutMs,
+  connectTimeoutMs,
+  dnsTtlMs = API_DNS_TTL_MS,
+  resolve,
+}: RngClientOptions): RngClient {
+  // One pool per address the name resolves to (the Agent keeps them, and drops a pool once
+  // its connections have closed); the dns interceptor picks the address of each call.
+  const agent = new Agent({
     connectTimeout: connectTimeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -71,6 +85,10 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     // (at most MAX_WAITING_RNG_CALLS of them), each still bounded by its own deadline.
     connections: RNG_CONNECTIONS,
   })
+  const dispatcher: Dispatcher = agent.compose(
+    interceptors.dns({ maxTTL: dnsTtlMs, lookup: boundedLookup(connectTimeoutMs, resolve) }),
+  )
+  const origin = new URL(url.origin)
   const path = `${url.pathname}${url.search}`
   let inFlight = 0
   let cancelled = 0
@@ -92,7 +110,8 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     const deadline = AbortSignal.timeout(timeoutMs)
     const callSignal = signal ? AbortSignal.any([deadline, signal]) : deadline
     const ask = () =>
-      pool.request({
+      dispatcher.request({
+        origin,
         method: 'GET',
         path,
         headers: { accept: 'application/json' },
@@ -137,7 +156,7 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
   return {
     draw,
     counts: () => ({ cancelled, refused, inFlight, retried }),
-    close: () => pool.close(),
+    close: () => dispatcher.close(),
   }
 }
 
@@ -166,6 +185,11 @@ function describeFailure(error: unknown, timeoutMs: number, connectTimeoutMs: nu
       return {
         code: 'NUMBERS_ERR_RNG_TIMEOUT',
         detail: `connect timeout after ${connectTimeoutMs} ms`,
+      }
+    case TIMEOUT:
+      return {
+        code: 'NUMBERS_ERR_RNG_TIMEOUT',
+        detail: `DNS lookup over ${connectTimeoutMs} ms`,
       }
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
