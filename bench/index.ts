@@ -19,7 +19,7 @@ const benches: Bench[] = [
   { name: 'web throughput', run: async () => (await import('./throughput.ts')).webThroughput() },
   { name: 'metrics cost', run: async () => (await import('./throughput.ts')).metricsCost() },
   { name: 'memory', run: async () => (await import('./memory.ts')).memoryLines() },
-  { name: 'start-up', run: async () => [await (await import('./startup.ts')).startupTime()] },
+  { name: 'start-up', run: async () => (await import('./startup.ts')).startupLines() },
   { name: 'containers', run: async () => (await import('./containers.ts')).containerLines() },
 ]
 
