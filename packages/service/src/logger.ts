@@ -35,8 +35,10 @@ export function loggerOptions(
       : {
           // Asynchronous writes: under load, lines written while one write is under way go
           // out together instead of one syscall each; idle, a line still leaves at once.
-          // pino flushes what is left when the process exits.
-          stream: destination({ dest: 1, sync: false }),
+          // minLength 1 writes as soon as there is a byte, as 0 would, and makes flush(cb)
+          // wait for the write under way (with 0 it calls back at once): runService flushes
+          // before the process exits, so no line is lost or written out of order at exit.
+          stream: destination({ dest: 1, sync: false, minLength: 1 }),
         }),
   }
 }

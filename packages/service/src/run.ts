@@ -1,6 +1,7 @@
 // The life of a service process: validate config or exit 1, listen, and on
 // SIGTERM/SIGINT turn not-ready, keep serving for SHUTDOWN_DELAY_MS, then stop
 // accepting, let in-flight requests finish, exit 0.
+
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   type ConfigOf,
@@ -12,7 +13,7 @@ import {
 } from '@numbers/config'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import type { LoggerOptions } from 'pino'
+import type { Logger, LoggerOptions } from 'pino'
 import { loggerOptions } from './logger.ts'
 import { createShutdown, type Shutdown } from './shutdown.ts'
 
@@ -60,6 +61,9 @@ export async function runService<S extends Service>({
     }
     await app.close()
     app.log.info('closed')
+    // Every line out before the process exits: at exit pino writes what is queued at once,
+    // ahead of a write still under way (a slow reader of stdout), so lines came out of order.
+    await new Promise<void>((resolve) => (app.log as Logger).flush(() => resolve()))
   })
   await listen(app, config.HOST, config.PORT)
   return app
