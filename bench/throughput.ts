@@ -9,6 +9,7 @@ import { atLeast, atMost, type Info, type Line, median } from './lib.ts'
 
 const bareServer = new URL('./servers/bare.js', import.meta.url).pathname
 const bareWebServer = new URL('./servers/bare-web.js', import.meta.url).pathname
+const floorServer = new URL('./servers/fastify-floor.js', import.meta.url).pathname
 
 export type LoadResult = { requestsPerSec: number; p50: number; p99: number; failures: number }
 
@@ -42,6 +43,16 @@ export async function compare(
   return results
 }
 
+/**
+ * The framework floor beside a row: Fastify with nothing of ours, the same bytes, in the same
+ * run. What a service misses beyond it is its own cost; what the floor misses is Fastify's.
+ */
+export function floorLine(what: string, floor: LoadResult[], bare: LoadResult[]): Info {
+  const rps = (runs: LoadResult[]) => median(runs.map((run) => run.requestsPerSec))
+  const share = Math.round((100 * rps(floor)) / rps(bare))
+  return { what, info: `${Math.round(rps(floor))} req/s, ${share}% of the same baseline` }
+}
+
 export function latencyLine(what: string, ours: LoadResult[], bare: LoadResult[]): Info {
   const p = (runs: LoadResult[], key: 'p50' | 'p99') => median(runs.map((run) => run[key]))
   return {
@@ -50,13 +61,14 @@ export function latencyLine(what: string, ours: LoadResult[], bare: LoadResult[]
   }
 }
 
-export async function apiThroughput({ rounds = 3, durationS = 3 } = {}): Promise<Line[]> {
+export async function apiThroughput({ rounds = 5, durationS = 2 } = {}): Promise<Line[]> {
   // FAIL_AFTER=0: the same code path as a healthy /rng, without ever turning unhealthy.
   const api = await startService(entryPoints.api, {
     env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
     output: 'ignore',
   })
   const bare = await startService(bareServer, { output: 'ignore' })
+  const floor = await startService(floorServer, { output: 'ignore' })
   try {
     const lines: Line[] = []
     for (const path of ['/rng', '/health']) {
@@ -64,6 +76,7 @@ export async function apiThroughput({ rounds = 3, durationS = 3 } = {}): Promise
         [
           { name: 'api', url: `${api.url}${path}` },
           { name: 'bare', url: `${bare.url}${path}` },
+          { name: 'floor', url: `${floor.url}${path}` },
         ],
         rounds,
         durationS,
@@ -82,15 +95,20 @@ export async function apiThroughput({ rounds = 3, durationS = 3 } = {}): Promise
           0.9,
         ),
         latencyLine(`numbers-api \`GET ${path}\` latency`, ours, baseline),
+        floorLine(
+          `Fastify alone (no logger, hooks, bounds or metrics) \`GET ${path}\``,
+          runs.get('floor') ?? [],
+          baseline,
+        ),
       )
     }
     return lines
   } finally {
-    await Promise.all([api.stop(), bare.stop()])
+    await Promise.all([api.stop(), bare.stop(), floor.stop()])
   }
 }
 
-export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise<Line[]> {
+export async function webThroughput({ rounds = 5, durationS = 2 } = {}): Promise<Line[]> {
   const api = await startService(entryPoints.api, {
     env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
     output: 'ignore',
@@ -101,23 +119,38 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
   })
   const pageFile = join(tmpdir(), `numbers-bench-page-${process.pid}.html`)
   const headersFile = join(tmpdir(), `numbers-bench-page-${process.pid}.json`)
+  const numberHeadersFile = join(tmpdir(), `numbers-bench-number-${process.pid}.json`)
+  // The same bytes and the same security headers (CSP, X-Frame-Options... and cache-control),
+  // for the page and for /api/number.
+  const own = ['content-type', 'content-length', 'date', 'connection', 'keep-alive']
+  const headersOf = (response: Response) =>
+    JSON.stringify(
+      Object.fromEntries([...response.headers].filter(([name]) => !own.includes(name))),
+    )
   const rendered = await fetch(`${web.url}/`)
   writeFileSync(pageFile, await rendered.text())
-  // The same bytes and the same security headers (CSP, X-Frame-Options... and cache-control).
-  const own = ['content-type', 'content-length', 'date', 'connection', 'keep-alive']
-  writeFileSync(
-    headersFile,
-    JSON.stringify(
-      Object.fromEntries([...rendered.headers].filter(([name]) => !own.includes(name))),
-    ),
-  )
+  writeFileSync(headersFile, headersOf(rendered))
+  const number = await fetch(`${web.url}/api/number`)
+  await number.text()
+  writeFileSync(numberHeadersFile, headersOf(number))
   const bare = await startService(bareServer, {
     env: { BARE_PAGE_FILE: pageFile, BARE_PAGE_HEADERS: headersFile },
     output: 'ignore',
   })
   // The same shape for /api/number: a bare "web" calling the bare "API" through undici.
   const bareWeb = await startService(bareWebServer, {
-    env: { BARE_API_URL: `${bare.url}/rng` },
+    env: { BARE_API_URL: `${bare.url}/rng`, BARE_NUMBER_HEADERS: numberHeadersFile },
+    output: 'ignore',
+  })
+  // The framework floor of both: Fastify alone as the page, and as the web calling the API.
+  const floorApi = await startService(floorServer, { output: 'ignore' })
+  const floor = await startService(floorServer, {
+    env: {
+      BARE_PAGE_FILE: pageFile,
+      BARE_PAGE_HEADERS: headersFile,
+      BARE_API_URL: `${floorApi.url}/rng`,
+      BARE_NUMBER_HEADERS: numberHeadersFile,
+    },
     output: 'ignore',
   })
   try {
@@ -125,6 +158,7 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
       [
         { name: 'web', url: `${web.url}/` },
         { name: 'bare', url: `${bare.url}/` },
+        { name: 'floor', url: `${floor.url}/` },
       ],
       rounds,
       durationS,
@@ -133,6 +167,7 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
       [
         { name: 'web', url: `${web.url}/api/number` },
         { name: 'bare', url: `${bareWeb.url}/api/number` },
+        { name: 'floor', url: `${floor.url}/api/number` },
       ],
       rounds,
       durationS,
@@ -151,6 +186,11 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
         0.8,
       ),
       latencyLine('numbers-web page latency', page.get('web') ?? [], page.get('bare') ?? []),
+      floorLine(
+        'Fastify alone (no logger, hooks, bounds or metrics), the same page and headers',
+        page.get('floor') ?? [],
+        page.get('bare') ?? [],
+      ),
       atLeast(
         {
           what: 'numbers-web `GET /api/number` (through the API)',
@@ -161,9 +201,21 @@ export async function webThroughput({ rounds = 3, durationS = 3 } = {}): Promise
         },
         0.8,
       ),
+      floorLine(
+        'Fastify alone as both the web and the API, `GET /api/number`',
+        numbers.get('floor') ?? [],
+        numbers.get('bare') ?? [],
+      ),
     ]
   } finally {
-    await Promise.all([web.stop(), api.stop(), bare.stop(), bareWeb.stop()])
+    await Promise.all([
+      web.stop(),
+      api.stop(),
+      bare.stop(),
+      bareWeb.stop(),
+      floor.stop(),
+      floorApi.stop(),
+    ])
   }
 }
 

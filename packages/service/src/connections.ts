@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { serviceResponse } from './responses.ts'
 
 /** Unanswered requests one connection may have; browsers send one at a time. */
 export const MAX_PIPELINED = 16
@@ -38,7 +39,9 @@ export type BoundedServerOptions = {
 /** Emitted on the server each time it closes a connection for going over a bound. */
 export const DISCONNECT_EVENT = 'numbers:disconnect'
 
-const unanswered = new WeakMap<Socket, number>()
+/** Unanswered requests of a connection, kept on its socket (a WeakMap costs a lookup each way). */
+const kUnanswered = Symbol('numbers.unanswered')
+type CountedSocket = Socket & { [kUnanswered]?: number }
 const stalled = new WeakSet<Socket>()
 
 /**
@@ -78,20 +81,31 @@ export function createBoundedServer(
     socket.on('close', reading)
   }
 
-  const server = createServer(
-    // Node checks request deadlines on this beat (30 s by default): keep it close to them.
-    { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) },
+  // Listeners shared by every response (no closure per request); `this` is the response.
+  function answered(this: ServerResponse) {
+    watchUnread(this.req.socket)
+  }
+  function closed(this: ServerResponse) {
+    const socket = this.req.socket as CountedSocket
+    socket[kUnanswered] = (socket[kUnanswered] ?? 1) - 1
+  }
+
+  const server: Server = createServer(
+    {
+      // Node checks request deadlines on this beat (30 s by default): keep it close to them.
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+      // Connection: close once it stops listening, and the headers every answer carries.
+      ServerResponse: serviceResponse(() => server),
+    },
     (request, response) => {
-      const socket = request.socket
+      const socket = request.socket as CountedSocket
       if (socket.destroyed) return
-      const pending = (unanswered.get(socket) ?? 0) + 1
+      const pending = (socket[kUnanswered] ?? 0) + 1
       if (pending > MAX_PIPELINED) return disconnect(socket, 'tooManyPipelined')
       if (socket.writableLength > MAX_UNREAD_BYTES) return disconnect(socket, 'tooMuchUnread')
-      unanswered.set(socket, pending)
-      response.once('close', () => {
-        unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1)
-      })
-      response.once('prefinish', () => watchUnread(socket))
+      socket[kUnanswered] = pending
+      response.on('close', closed)
+      response.on('prefinish', answered)
       handler(request, response)
     },
   )

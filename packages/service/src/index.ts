@@ -7,9 +7,10 @@ export {
   MAX_PIPELINED,
   MAX_UNREAD_BYTES,
 } from './connections.ts'
+export { observe, type Series, SeriesHistogram } from './histogram.ts'
 export { type LogFormat, loggerOptions } from './logger.ts'
 export { processMetrics, registryOf, UNMATCHED_ROUTE, useMetrics } from './metrics.ts'
-export { genReqId, type ServerOptionsInput, serverOptions } from './options.ts'
+export { type ServerOptionsInput, serverOptions } from './options.ts'
 export {
   PROBLEM_CONTENT_TYPE,
   type Problem,
@@ -18,8 +19,9 @@ export {
   sendProblem,
   useProblemResponses,
 } from './problem.ts'
+export { requestIdOf } from './request-id.ts'
+export { setResponseHeaders } from './responses.ts'
 export {
-  closeConnectionsWhenClosing,
   listen,
   type RunOptions,
   runService,

@@ -3,7 +3,7 @@
 // histogram by route pattern, observed in callback hooks (no promise per request).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { collectDefaultMetrics, Registry } from 'prom-client'
-import { type DurationSeries, observe, RequestDurations } from './durations.ts'
+import { observe, type Series, SeriesHistogram } from './histogram.ts'
 
 /** Routes Fastify did not match (404s, scanners) share one label, so they cannot grow the series. */
 export const UNMATCHED_ROUTE = 'unmatched'
@@ -38,19 +38,32 @@ export function processMetrics(): Registry {
  * elapsed time. Register it before the routes it should time.
  */
 export function useMetrics(app: FastifyInstance, registry: Registry = new Registry()): Registry {
-  const durations = new RequestDurations()
+  const durations = new SeriesHistogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer a request, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+  })
   registry.registerMetric(durations.asMetric())
 
   type Observer = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void
-  /** Times requests under one route label; each method and status finds its series once. */
+  /**
+   * Times requests under one route label; each method and status finds its series once, by
+   * two lookups that build nothing (a `${method} ${status}` key was a string per request).
+   */
   function observerFor(route: string): Observer {
-    const byKey = new Map<string, DurationSeries>()
+    const byMethod = new Map<string, Map<number, Series>>()
     return (request, reply, done) => {
-      const key = `${request.method} ${reply.statusCode}`
-      let series = byKey.get(key)
+      const { method } = request
+      const { statusCode } = reply
+      let byStatus = byMethod.get(method)
+      if (byStatus === undefined) {
+        byStatus = new Map()
+        byMethod.set(method, byStatus)
+      }
+      let series = byStatus.get(statusCode)
       if (series === undefined) {
-        series = durations.series(request.method, route, reply.statusCode)
-        byKey.set(key, series)
+        series = durations.series({ method, route, status_code: String(statusCode) })
+        byStatus.set(statusCode, series)
       }
       observe(series, reply.elapsedTime / 1000)
       done()

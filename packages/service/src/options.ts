@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { type Server, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyHttpOptions,
   type FastifyInstance,
@@ -12,8 +13,10 @@ import {
   type FastifyServerOptions,
   LogController,
 } from 'fastify'
+import type { Logger } from 'pino'
 import { createBoundedServer } from './connections.ts'
 import { PROBLEM_CONTENT_TYPE, sendProblem } from './problem.ts'
+import { noRequestId } from './request-id.ts'
 import { lazyRequestLogger } from './request-logger.ts'
 
 export type ServerOptionsInput = {
@@ -23,9 +26,6 @@ export type ServerOptionsInput = {
   readonly bodyLimit?: number
 }
 
-/** Request ids are UUIDs: unique across restarts and replicas, safe to show a user. */
-export const genReqId = (): string => randomUUID()
-
 export function serverOptions({
   logger,
   requestTimeoutMs,
@@ -33,7 +33,8 @@ export function serverOptions({
 }: ServerOptionsInput): FastifyHttpOptions<Server> {
   return {
     logger,
-    genReqId,
+    // Request ids are made when a log line or a problem body first needs one (request-id.ts).
+    genReqId: noRequestId,
     childLoggerFactory: lazyRequestLogger,
     bodyLimit,
     // The server bounds what each connection may hold (connections.ts) and sets the
@@ -52,8 +53,10 @@ export function serverOptions({
  * (see the README's benchmarks). LOG_LEVEL=debug shows every request.
  */
 class EventLogController extends LogController {
+  // The level is checked before a line's fields are built: at the default level a
+  // successful request logs nothing and should allocate nothing for it.
   override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ req: request }, 'incoming request')
+    if (isEnabled(request.log, 'debug')) request.log.debug({ req: request }, 'incoming request')
   }
 
   override requestCompleted(
@@ -61,19 +64,25 @@ class EventLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    const level = error ? 'error' : reply.statusCode >= 400 ? 'info' : 'debug'
+    if (!isEnabled(request.log, level)) return
     const fields = { res: reply, responseTime: reply.elapsedTime }
     if (error) request.log.error({ ...fields, err: error }, 'request errored')
-    else if (reply.statusCode >= 400) request.log.info(fields, 'request completed')
-    else request.log.debug(fields, 'request completed')
+    else request.log[level](fields, 'request completed')
   }
+}
+
+/** pino's own check; the stand-in Fastify uses for `logger: false` logs nothing anyway. */
+function isEnabled(log: FastifyBaseLogger, level: string): boolean {
+  return (log as Partial<Logger>).isLevelEnabled?.(level) ?? true
 }
 
 /**
  * URLs the router cannot read (bad percent-encoding, a path parameter over
  * maxParamLength): Fastify's own answer is JSON with its internal FST_ code and
- * no traceId. They run no hooks (helmet's neither), and the problem echoes the
- * URL, so the answer carries the two headers that keep a browser from treating it
- * as a document.
+ * no traceId. They run no hooks, and the problem echoes the URL, so the answer
+ * carries the two headers that keep a browser from treating it as a document
+ * (the web's server adds the rest of its security headers, responses.ts).
  */
 function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode === 414 ? 414 : 400

@@ -2,6 +2,7 @@
 // Responses never carry a stack; the log line with the same traceId carries the cause.
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requestIdOf } from './request-id.ts'
 
 export type ProblemKind = {
   readonly status: number
@@ -29,7 +30,7 @@ export function problemOf(request: FastifyRequest, kind: ProblemKind, detail: st
     status: kind.status,
     detail,
     instance: request.url,
-    traceId: request.id,
+    traceId: requestIdOf(request.raw),
   }
 }
 

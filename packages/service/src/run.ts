@@ -45,7 +45,6 @@ export async function runService<S extends Service>({
   }
   const shutdown = createShutdown()
   const app = await build(config, logger, shutdown)
-  closeConnectionsWhenClosing(app)
   const delayMs = config.SHUTDOWN_DELAY_MS
   // The grace period is for the drain; the delay comes before it.
   closeWithGrace({ delay: delayMs + config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
@@ -67,24 +66,6 @@ export async function runService<S extends Service>({
   })
   await listen(app, config.HOST, config.PORT)
   return app
-}
-
-/**
- * Fastify's close() ends the connections that are idle at that moment; a
- * keep-alive connection whose request is still running would then stay open
- * until its client hangs up. Answering those last requests with
- * `Connection: close` lets shutdown finish as soon as they are served.
- */
-export function closeConnectionsWhenClosing(app: FastifyInstance): void {
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-  // A callback hook: no promise per request on the hot path.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close')
-    done(null, payload)
-  })
 }
 
 /** `::` takes IPv4 and IPv6 at once; a host without IPv6 gets `0.0.0.0` instead. */

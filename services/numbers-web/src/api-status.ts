@@ -22,6 +22,8 @@ export type ApiStatusOptions = {
 
 export type ApiStatus = {
   readonly current: () => Promise<ApiHealth>
+  /** The answer in the cache while it is fresh, without waiting; undefined when a probe is due. */
+  readonly fresh: () => ApiHealth | undefined
   /** Ends an in-flight probe so shutdown does not wait for it. */
   readonly close: () => void
 }
@@ -52,8 +54,13 @@ export function createApiStatus({
     return health.status === 200 ? 'starting' : 'unhealthy'
   }
 
+  function fresh(): ApiHealth | undefined {
+    return cached && now() - cached.at < cacheMs ? cached.health : undefined
+  }
+
   function current(): Promise<ApiHealth> {
-    if (cached && now() - cached.at < cacheMs) return Promise.resolve(cached.health)
+    const health = fresh()
+    if (health !== undefined) return Promise.resolve(health)
     // check() reports failures as values; a throw would be a bug, and must not stick in the cache.
     inFlight ??= ask()
       .catch((): ApiHealth => 'unreachable')
@@ -67,7 +74,7 @@ export function createApiStatus({
     return inFlight
   }
 
-  return { current, close: () => closing.abort() }
+  return { current, fresh, close: () => closing.abort() }
 }
 
 /**

@@ -4,9 +4,9 @@
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
 import { ClientGoneError } from './errors.ts'
 import type { WebMetrics } from './metrics.ts'
-import type { RngClient, RngOutcome } from './rng-client.ts'
+import { CallSignal, type RngClient, type RngOutcome } from './rng-client.ts'
 
-export type DrawNumber = (log: FastifyBaseLogger, signal?: AbortSignal) => Promise<RngOutcome>
+export type DrawNumber = (log: FastifyBaseLogger, signal?: CallSignal) => Promise<RngOutcome>
 
 export function drawNumber(rng: RngClient, metrics?: WebMetrics): DrawNumber {
   return async (log, signal) => {
@@ -30,11 +30,13 @@ export function drawNumber(rng: RngClient, metrics?: WebMetrics): DrawNumber {
   }
 }
 
-/** Aborts when the connection closes before this request's answer was sent. */
-export function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new ClientGoneError())
+/** Ends the call when the connection closes before this request's answer was sent. */
+export function clientGone(reply: FastifyReply): CallSignal {
+  const signal = new CallSignal()
+  const response = reply.raw
+  // Closes once, and is garbage with the response: no need for once() or a removal.
+  response.on('close', () => {
+    if (!response.writableFinished) signal.abort(new ClientGoneError())
   })
-  return controller.signal
+  return signal
 }

@@ -1,6 +1,7 @@
 // numbers-web's own metrics: its calls to the API by outcome (the failure codes
 // of errors.ts), how long they took, and what the page's badge says.
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { observe, SeriesHistogram } from '@numbers/service'
+import { Counter, Gauge, type Registry } from 'prom-client'
 import type { ApiHealth } from './api-status.ts'
 import type { RngFailureCode } from './errors.ts'
 import type { RngOutcome } from './rng-client.ts'
@@ -35,19 +36,28 @@ export type WebMetrics = {
 
 export function registerWebMetrics(registry: Registry): WebMetrics {
   const registers = [registry]
-  const calls = new Counter({
+  // Every call is observed once in the histogram (a series per outcome, found once); the
+  // counter is read from its counts when Prometheus scrapes, so a call costs no prom-client work.
+  const duration = new SeriesHistogram({
+    name: 'numbers_web_api_call_duration_seconds',
+    help: "Time a call to the API's `/rng` took, by outcome.",
+    labelNames: ['outcome'],
+  })
+  // Every series exists from the start (0), so a rate() or an alert sees it before its first event.
+  const byOutcome = new Map(
+    apiCallOutcomes.map((outcome) => [outcome, duration.series({ outcome })]),
+  )
+  new Counter({
     name: 'numbers_web_api_calls_total',
     help: "Calls to the API's `/rng`, by outcome: `ok`, or the failure (timeout, unreachable, status, body, too_large; busy: refused at once, too many calls waiting; cancelled: the client hung up first).",
     labelNames: ['outcome'] as const,
     registers,
+    collect() {
+      this.reset()
+      for (const [outcome, series] of byOutcome) this.inc({ outcome }, series.count)
+    },
   })
-  const duration = new Histogram({
-    name: 'numbers_web_api_call_duration_seconds',
-    help: "Time a call to the API's `/rng` took, by outcome.",
-    labelNames: ['outcome'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers,
-  })
+  registry.registerMetric(duration.asMetric())
   const retries = new Counter({
     name: 'numbers_web_api_retries_total',
     help: "Calls to the API's `/rng` sent a second time because the connection closed before any byte of the answer (an API restarting or being replaced).",
@@ -59,25 +69,13 @@ export function registerWebMetrics(registry: Registry): WebMetrics {
     labelNames: ['status'] as const,
     registers,
   })
-  // Every series exists from the start (0), so a rate() or an alert sees it before its first event.
-  const byOutcome = new Map(
-    apiCallOutcomes.map((outcome) => [
-      outcome,
-      { calls: calls.labels(outcome), duration: duration.labels(outcome) },
-    ]),
-  )
-  for (const outcome of apiCallOutcomes) {
-    calls.inc({ outcome }, 0)
-    duration.zero({ outcome })
-  }
   for (const health of apiHealths) status.set({ status: health }, 0)
 
   return {
     apiCall: (outcome, seconds) => {
       const label = outcome.ok ? 'ok' : outcomeOfFailure[outcome.cause.code]
       const series = byOutcome.get(label)
-      series?.calls.inc()
-      series?.duration.observe(seconds)
+      if (series) observe(series, seconds)
     },
     apiRetry: () => retries.inc(),
     apiStatus: (health) => {

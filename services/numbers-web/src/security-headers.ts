@@ -2,8 +2,12 @@
 // options. The plugin builds a whole helmet middleware for each request (CSP parsed and
 // serialised anew each time; the page served at 41% of node:http with it); these options
 // have no nonce and no per-route override, so the headers are the same for every request:
-// they are taken once, from the plugin itself, and set from a table.
+// they are taken once, from the plugin itself, and the server adds them to every answer
+// where Node writes its head (@numbers/service setResponseHeaders). An onRequest hook
+// setting them from a table still cost the page about as much as the rest of Fastify's
+// work for it (README, Benchmarks); app.inject() answers, which skip the server, lack them.
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet'
+import { setResponseHeaders } from '@numbers/service'
 import Fastify, { type FastifyInstance } from 'fastify'
 
 /** The headers @fastify/helmet sets on a response, for these options. */
@@ -22,14 +26,12 @@ export async function helmetHeaders(
   }
 }
 
-/** Sets helmet's headers (for `options`) on every response that runs hooks, 404s included. */
+/**
+ * Every answer the app's server writes, 404s and framework errors included, carries helmet's
+ * headers (for `options`); the app must listen with @numbers/service's serverOptions.
+ */
 export function useHelmetHeaders(app: FastifyInstance, options: FastifyHelmetOptions): void {
-  let headers: Record<string, string> = {}
   app.addHook('onReady', async () => {
-    headers = await helmetHeaders(options)
-  })
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers)
-    done()
+    setResponseHeaders(app.server, await helmetHeaders(options))
   })
 }

@@ -1,6 +1,7 @@
-// The web takes its security headers from @fastify/helmet once and sets them from a table:
-// over a real socket, every response carries exactly what the plugin itself would set.
+// The web takes its security headers from @fastify/helmet once and its server adds them to
+// every answer: over a real socket, every response carries exactly what the plugin would set.
 import helmet from '@fastify/helmet'
+import { serverOptions } from '@numbers/service'
 import Fastify from 'fastify'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { helmetHeaders, useHelmetHeaders } from '../src/security-headers.ts'
@@ -28,7 +29,7 @@ describe('security headers', () => {
     const withPlugin = Fastify()
     withPlugin.register(helmet, options)
     withPlugin.get('/', () => 'page')
-    const withTable = Fastify()
+    const withTable = Fastify(serverOptions({ logger: false, requestTimeoutMs: 1000 }))
     useHelmetHeaders(withTable, options)
     withTable.get('/', () => 'page')
     const [pluginUrl, tableUrl] = await Promise.all([listening(withPlugin), listening(withTable)])

@@ -1,6 +1,7 @@
+// GET /rng: a number 0-99 while healthy, 500 problem+json for good after FAIL_AFTER calls.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sendProblem } from '@numbers/service'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { unhealthyProblem } from '../problems.ts'
 import type { RngState } from '../state.ts'
 
@@ -10,14 +11,14 @@ export type RngRouteOptions = {
   readonly responseDelayMs: number
 }
 
+/** The body of a number: JSON for an integer is its digits, so no serializer runs. */
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 export function rngRoute(
   app: FastifyInstance,
   { state, failAfter, responseDelayMs }: RngRouteOptions,
 ): void {
-  app.get('/rng', async (request, reply) => {
-    if (responseDelayMs > 0) await sleep(responseDelayMs)
-    // A caller that gave up while we slept (a timed-out check) must not cost a good call.
-    if (request.raw.socket.destroyed) return reply
+  function answer(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const draw = state.draw()
     if (draw.kind === 'unhealthy') {
       return sendProblem(
@@ -31,6 +32,18 @@ export function rngRoute(
     if (draw.turnedUnhealthy) {
       request.log.warn(`unhealthy after ${failAfter} calls`)
     }
-    return reply.type('application/json').send(draw.value)
+    return reply.type(JSON_TYPE).send(String(draw.value))
+  }
+
+  // Without a delay the answer is synchronous: no promise per request.
+  if (responseDelayMs === 0) {
+    app.get('/rng', answer)
+    return
+  }
+  app.get('/rng', async (request, reply) => {
+    await sleep(responseDelayMs)
+    // A caller that gave up while we slept (a timed-out check) must not cost a good call.
+    if (request.raw.socket.destroyed) return reply
+    return answer(request, reply)
   })
 }

@@ -5,6 +5,8 @@ import { clientGone, type DrawNumber } from '../draw-number.ts'
 import { rngUnavailableProblem } from '../problems.ts'
 import { refuseCrossSite } from '../same-site.ts'
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
   // No automatic HEAD: a link checker's HEAD would spend one of the API's good calls.
   app.get(
@@ -13,7 +15,8 @@ export function numberRoute(app: FastifyInstance, draw: DrawNumber): void {
     async (request, reply) => {
       reply.header('cache-control', 'no-store')
       const outcome = await draw(request.log, clientGone(reply))
-      if (outcome.ok) return reply.type('application/json').send({ number: outcome.number })
+      // The JSON written out: an integer needs no serializer.
+      if (outcome.ok) return reply.type(JSON_TYPE).send(`{"number":${outcome.number}}`)
       return sendProblem(
         request,
         reply,

@@ -5,7 +5,6 @@ import { type ApiHealth, type ApiStatus, healthAfter } from '../api-status.ts'
 import type { Assets } from '../assets.ts'
 import { clientGone, type DrawNumber } from '../draw-number.ts'
 import { renderPage } from '../page.ts'
-import type { RngOutcome } from '../rng-client.ts'
 import { refuseCrossSite } from '../same-site.ts'
 
 export type PageRouteOptions = {
@@ -15,13 +14,28 @@ export type PageRouteOptions = {
 }
 
 export function pageRoutes(app: FastifyInstance, { draw, apiStatus, assets }: PageRouteOptions) {
-  function sendPage(reply: FastifyReply, api: ApiHealth, outcome?: RngOutcome) {
-    const page = renderPage({ api, assetUrls: assets.urls, ...(outcome ? { outcome } : {}) })
+  function sendPage(reply: FastifyReply, page: string) {
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page)
   }
 
-  // Showing the page never calls /rng: it must not spend one of the API's good calls.
-  app.get('/', async (_request, reply) => sendPage(reply, await apiStatus.current()))
+  // The page without a number differs only by its badge: rendered once per badge state.
+  const plainPages = new Map<ApiHealth, string>()
+  function plainPage(api: ApiHealth): string {
+    let page = plainPages.get(api)
+    if (page === undefined) {
+      page = renderPage({ api, assetUrls: assets.urls })
+      plainPages.set(api, page)
+    }
+    return page
+  }
+
+  // Showing the page never calls /rng: it must not spend one of the API's good calls. With
+  // the badge's answer fresh in the cache it is answered at once, with no promise.
+  app.get('/', (_request, reply) => {
+    const api = apiStatus.fresh()
+    if (api !== undefined) return sendPage(reply, plainPage(api))
+    return apiStatus.current().then((health) => sendPage(reply, plainPage(health)))
+  })
 
   app.post(
     '/',
@@ -32,7 +46,8 @@ export function pageRoutes(app: FastifyInstance, { draw, apiStatus, assets }: Pa
         draw(request.log, clientGone(reply)),
         apiStatus.current(),
       ])
-      return sendPage(reply, healthAfter(outcome, api), outcome)
+      const page = renderPage({ api: healthAfter(outcome, api), assetUrls: assets.urls, outcome })
+      return sendPage(reply, page)
     },
   )
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startStubApi } from '../../../../test/helpers/servers.ts'
-import { answered, buildTestApp, fakeProbe } from '../helpers.ts'
+import { answered, buildTestApp, fakeProbe, listenWeb } from '../helpers.ts'
 
 function stubAnswering(status: number, body: string) {
   return startStubApi((_request, response) => {
@@ -57,10 +57,13 @@ describe('GET /', () => {
     expect(body).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i)
   })
 
+  // Over a socket: the server adds the security headers where Node writes the head.
   it('comes with a strict Content-Security-Policy and the other security headers', async () => {
     const { probe } = fakeProbe(answered(200))
-    const app = buildTestApp({}, { probe })
-    const { headers } = await app.inject('/')
+    const web = await listenWeb({}, { probe })
+    const response = await fetch(`${web}/`)
+    await response.text()
+    const headers = Object.fromEntries(response.headers)
     const csp = String(headers['content-security-policy'])
     expect(csp).toContain("default-src 'self'")
     expect(csp).toContain("script-src 'self'")
@@ -114,21 +117,24 @@ describe('GET /static/*', () => {
       css: 'text/css; charset=utf-8',
       svg: 'image/svg+xml',
     }
+    const web = await listenWeb({}, { probe })
     for (const link of links) {
-      const response = await app.inject(link ?? '')
-      expect(response.statusCode).toBe(200)
+      const response = await fetch(`${web}${link}`)
+      await response.arrayBuffer()
+      expect(response.status).toBe(200)
       const extension = link?.split('?')[0]?.split('.').pop() ?? ''
-      expect(response.headers['content-type']).toBe(types[extension])
-      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable')
-      expect(response.headers['content-security-policy']).toBeDefined()
+      expect(response.headers.get('content-type')).toBe(types[extension])
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      expect(response.headers.get('content-security-policy')).not.toBeNull()
     }
   })
 
   it('an unknown file is a 404 problem', async () => {
-    const app = buildTestApp()
-    const response = await app.inject('/static/..%2Fpackage.json')
-    expect(response.statusCode).toBe(404)
-    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8')
-    expect(response.headers['content-security-policy']).toBeDefined()
+    const web = await listenWeb({})
+    const response = await fetch(`${web}/static/..%2Fpackage.json`)
+    await response.text()
+    expect(response.status).toBe(404)
+    expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8')
+    expect(response.headers.get('content-security-policy')).not.toBeNull()
   })
 })

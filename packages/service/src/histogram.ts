@@ -1,8 +1,8 @@
-// The request-duration histogram, as a prom-client custom metric: prom-client's
-// registry names, formats and serves it; only the counting is ours. prom-client's own
-// Histogram validates, hashes and string-keys its labels on every observe, which cost
-// the API 7-18% of its CPU per request (`pnpm bench metrics`); here an observation
-// is a bucket scan and three additions on a series found once per route and status.
+// A histogram as a prom-client custom metric: prom-client's registry names, formats and
+// serves it; only the counting is ours. prom-client's own Histogram validates, hashes and
+// string-keys its labels on every observe, which cost the API 7-18% of its CPU per request
+// (`pnpm bench metrics`); here a caller finds its series once (per route and status, per
+// outcome) and an observation is a bucket scan and three additions.
 import type { Metric } from 'prom-client'
 
 type Value = {
@@ -15,17 +15,15 @@ export const DURATION_BUCKETS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ] as const
 
-type Labels = { readonly method: string; readonly route: string; readonly status_code: string }
-
-/** One label triple's counts; `counts[i]` holds observations in bucket i alone (not cumulative). */
-export type DurationSeries = {
-  readonly labels: Labels
+/** One label set's counts; `counts[i]` holds observations in bucket i alone (not cumulative). */
+export type Series = {
+  readonly labels: Readonly<Record<string, string>>
   readonly counts: Float64Array
   sum: number
   count: number
 }
 
-export function observe(series: DurationSeries, seconds: number): void {
+export function observe(series: Series, seconds: number): void {
   let bucket = 0
   while (bucket < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[bucket] ?? 0)) bucket++
   series.counts[bucket] = (series.counts[bucket] ?? 0) + 1
@@ -33,20 +31,34 @@ export function observe(series: DurationSeries, seconds: number): void {
   series.count += 1
 }
 
-export class RequestDurations {
-  readonly name = 'http_request_duration_seconds'
-  readonly help = 'Time to answer a request, by method, route pattern and status code.'
+export type HistogramOptions<Label extends string> = {
+  readonly name: string
+  readonly help: string
+  readonly labelNames: readonly Label[]
+}
+
+/** Buckets are DURATION_BUCKETS, in seconds. */
+export class SeriesHistogram<Label extends string> {
+  readonly name: string
+  readonly help: string
   readonly type = 'histogram'
   readonly aggregator = 'sum'
-  readonly labelNames = ['method', 'route', 'status_code'] as const
-  readonly #series = new Map<string, DurationSeries>()
+  readonly labelNames: readonly Label[]
+  readonly #series = new Map<string, Series>()
 
-  series(method: string, route: string, statusCode: number): DurationSeries {
-    const key = `${method} ${statusCode} ${route}`
+  constructor({ name, help, labelNames }: HistogramOptions<Label>) {
+    this.name = name
+    this.help = help
+    this.labelNames = labelNames
+  }
+
+  /** The series of these labels, made on first use; keep it, and observe into it. */
+  series(labels: Readonly<Record<Label, string>>): Series {
+    const key = this.labelNames.map((label) => labels[label]).join('\u0000')
     let series = this.#series.get(key)
     if (series === undefined) {
       series = {
-        labels: { method, route, status_code: String(statusCode) },
+        labels: { ...labels },
         counts: new Float64Array(DURATION_BUCKETS.length + 1),
         sum: 0,
         count: 0,
@@ -86,8 +98,13 @@ export class RequestDurations {
     }
   }
 
+  /** Zeroes every series in place: callers keep the series they found. */
   reset(): void {
-    this.#series.clear()
+    for (const series of this.#series.values()) {
+      series.counts.fill(0)
+      series.sum = 0
+      series.count = 0
+    }
   }
 
   /** For `Registry.registerMetric`, whose type expects one of prom-client's classes. */
