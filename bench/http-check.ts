@@ -4,19 +4,26 @@
 // `node bench/http-check.ts [--runs 30]` prints a table and writes it to the package
 // README (between its markers) and to bench/results/http-check.json;
 // `pnpm bench` calls checkCostLines(). Run `pnpm --filter http-check... build` first.
-import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { atMost, type Line, quantile, writeBetweenMarkers } from './lib.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
+import { atMost, type Line, quantile } from './lib.ts'
+import {
+  commandLine,
+  peakRssKb,
+  rssProbe,
+  type Tool,
+  timeRun,
+  whyUnusable,
+} from './measure-command.ts'
 
 const repoRoot = join(import.meta.dirname, '..')
 const cliPath = join(repoRoot, 'packages/http-check/dist/cli.js')
 const resultsPath = join(import.meta.dirname, 'results', 'http-check.json')
 const readmePath = join(repoRoot, 'packages/http-check/README.md')
-const GNU_TIME = '/usr/bin/time'
 const bareGet =
   "require('node:http').get(process.argv[1], { agent: false }, (r) => { r.resume(); r.on('end', () => process.exit(r.statusCode === 200 ? 0 : 1)) })"
 /** The least any Node check can load: node:net and a GET written by hand. */
@@ -49,10 +56,6 @@ export type BenchRow = {
   /** Every measurement, in run order. */
   readonly samples?: { readonly wallMs: readonly number[]; readonly maxRssKb: readonly number[] }
 }
-
-type Tool = { readonly tool: string; readonly argv: readonly string[] }
-
-type RssProbe = { readonly name: string; readonly wrap: (argv: readonly string[]) => string[] }
 
 export type BenchOptions = { readonly runs?: number; readonly warmups?: number }
 
@@ -199,68 +202,6 @@ function startHealthServer(): Promise<Server> {
   })
 }
 
-/** Undefined when the tool runs; else why not (not installed, or it fails against the server). */
-async function whyUnusable(argv: readonly string[]): Promise<string | undefined> {
-  try {
-    const { status } = await runTo(argv)
-    if (status !== 0) return `\`${commandLine(argv)}\` exited ${status}`
-    return undefined
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code === 'ENOENT' ? `${argv[0]} is not installed` : `${argv[0]} failed (${code})`
-  }
-}
-
-/** Wall time of one run, spawn to exit, with stdout and stderr piped as Docker's HEALTHCHECK does. */
-async function timeRun(tool: Tool): Promise<number> {
-  const started = process.hrtime.bigint()
-  const { status } = await runTo(tool.argv)
-  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
-  if (status !== 0) throw new Error(`${commandLine(tool.argv)} exited ${status}`)
-  return elapsedMs
-}
-
-/**
- * Peak RSS comes from a separate run under a wrapper, so the wrapper's own
- * start-up never counts in the wall times: GNU time's %M, else Python's
- * getrusage of its child, else none.
- */
-function rssProbe(): RssProbe | undefined {
-  if (existsSync(GNU_TIME)) {
-    return { name: 'GNU time', wrap: (argv) => [GNU_TIME, '-f', 'maxrss %M', '--', ...argv] }
-  }
-  const python = spawnSync('python3', ['-c', 'pass'], { stdio: 'ignore' })
-  if (python.status === 0) {
-    const script =
-      'import resource,subprocess,sys; subprocess.run(sys.argv[1:]);' +
-      ' print("maxrss", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)'
-    return { name: 'python3 getrusage', wrap: (argv) => ['python3', '-c', script, ...argv] }
-  }
-  return undefined
-}
-
-async function peakRssKb(probe: RssProbe, tool: Tool): Promise<number> {
-  const { stderr } = await runTo(probe.wrap(tool.argv))
-  const match = /maxrss (\d+)/.exec(stderr)
-  if (match === null) throw new Error(`${probe.name} gave no max RSS for ${tool.tool}: ${stderr}`)
-  return Number(match[1])
-}
-
-/** Runs argv to its end; the event loop stays free, so the server in this process can answer. */
-function runTo(argv: readonly string[]): Promise<{ status: number | null; stderr: string }> {
-  const [file = '', ...args] = argv
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 })
-    let stderr = ''
-    child.stdout.resume()
-    child.stderr.setEncoding('utf8').on('data', (text: string) => {
-      stderr += text
-    })
-    child.once('error', reject)
-    child.once('close', (status) => resolve({ status, stderr }))
-  })
-}
-
 function spreadOf(values: readonly number[]): Spread {
   return {
     median: quantile(values, 0.5),
@@ -269,10 +210,6 @@ function spreadOf(values: readonly number[]): Spread {
     min: Math.min(...values),
     max: Math.max(...values),
   }
-}
-
-function commandLine(argv: readonly string[]): string {
-  return argv.map((part) => (part === process.execPath ? 'node' : part)).join(' ')
 }
 
 export function markdownRows(rows: readonly BenchRow[]): string {

@@ -2,7 +2,8 @@
 // measured in the same run. Writes bench/results/latest.{json,md} and the README's table.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Line, markdownTable, writeBetweenMarkers } from './lib.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
+import { type Line, markdownTable } from './lib.ts'
 
 const results = join(import.meta.dirname, 'results')
 const readme = join(import.meta.dirname, '..', 'README.md')
@@ -18,7 +19,7 @@ const benches: Bench[] = [
   { name: 'web throughput', run: async () => (await import('./throughput.ts')).webThroughput() },
   { name: 'metrics cost', run: async () => (await import('./throughput.ts')).metricsCost() },
   { name: 'memory', run: async () => (await import('./memory.ts')).memoryLines() },
-  { name: 'start-up', run: async () => [await (await import('./startup.ts')).startupTime()] },
+  { name: 'start-up', run: async () => (await import('./startup.ts')).startupLines() },
   { name: 'containers', run: async () => (await import('./containers.ts')).containerLines() },
 ]
 

@@ -1,6 +1,5 @@
-// What every benchmark shares: medians with their spread, the row format of the
-// results table (ours vs a baseline measured in the same run), and writing it into a README.
-import { readFileSync, writeFileSync } from 'node:fs'
+// What every benchmark shares: medians with their spread, and the row format of the
+// results table (ours vs a baseline measured in the same run).
 
 export type Row = {
   readonly what: string
@@ -87,19 +86,6 @@ export function atLeast(comparison: Comparison, minShare: number): Row {
     `≥ ${Math.round(minShare * 100)}%`,
     (ours, baseline) => ours >= minShare * baseline,
   )
-}
-
-/**
- * Replaces what stands between `<!-- NAME:start -->` and `<!-- NAME:end -->` in `file` with
- * `content`; a file without both markers is left as it is.
- */
-export function writeBetweenMarkers(file: string, name: string, content: string): void {
-  const start = `<!-- ${name}:start -->`
-  const text = readFileSync(file, 'utf8')
-  const from = text.indexOf(start)
-  const to = text.indexOf(`<!-- ${name}:end -->`)
-  if (from < 0 || to < from) return
-  writeFileSync(file, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`)
 }
 
 function formatNumber(value: number, unit: string): string {

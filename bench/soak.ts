@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { entryPoints, type ServiceProcess, startService } from '../test/helpers/processes.ts'
-import { writeBetweenMarkers } from './lib.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
 
 const root = join(import.meta.dirname, '..')
 const resultsJson = join(root, 'bench/results/soak.json')

@@ -1,16 +1,15 @@
 // The README's metrics table, read from the metrics the services really register
 // (both apps built with default config, plus the process metrics), so it cannot drift.
-// `pnpm docs:metrics` rewrites it between the markers in README.md.
-import { readFileSync, writeFileSync } from 'node:fs'
+// `pnpm docs:metrics` rewrites it between the README's metrics-table markers.
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { defaultsOf } from '../packages/config/src/index.ts'
+import { defaultsOf, keysUsedBy } from '../packages/config/src/index.ts'
 import { processMetrics, registryOf } from '../packages/service/src/index.ts'
-import { apiKeys, buildApp as buildApi } from '../services/numbers-api/src/app.ts'
-import { buildApp as buildWeb, webKeys } from '../services/numbers-web/src/app.ts'
-import { normalizeTable, readmePath } from './config-table.ts'
+import { buildApp as buildApi } from '../services/numbers-api/src/app.ts'
+import { buildApp as buildWeb } from '../services/numbers-web/src/app.ts'
+import { writeBetweenMarkers } from '../tools/markers.ts'
 
-export const START = '<!-- metrics-table:start -->'
-export const END = '<!-- metrics-table:end -->'
+export const METRICS_TABLE = 'metrics-table'
 
 type Registry = ReturnType<typeof processMetrics>
 
@@ -44,8 +43,8 @@ async function ownRegistry(app: FastifyInstance): Promise<Registry> {
 }
 
 export async function renderMetricsTable(): Promise<string> {
-  const api = buildApi({ config: defaultsOf(apiKeys) })
-  const web = buildWeb({ config: defaultsOf(webKeys) })
+  const api = buildApi({ config: defaultsOf(keysUsedBy('numbers-api')) })
+  const web = buildWeb({ config: defaultsOf(keysUsedBy('numbers-web')) })
   try {
     const rows = new Map<string, MetricRow>()
     describe(await ownRegistry(api), 'numbers-api', rows)
@@ -65,20 +64,9 @@ export async function renderMetricsTable(): Promise<string> {
   }
 }
 
-export function tableInReadme(readme: string): string | undefined {
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) return undefined
-  return readme.slice(start + START.length, end).trim()
-}
-
-export { normalizeTable }
-
 if (process.argv.includes('--write')) {
-  const readme = readFileSync(readmePath, 'utf8')
-  const start = readme.indexOf(START)
-  const end = readme.indexOf(END)
-  if (start < 0 || end < start) throw new Error(`README.md lacks ${START} ... ${END}`)
-  const updated = `${readme.slice(0, start + START.length)}\n${await renderMetricsTable()}\n${readme.slice(end)}`
-  writeFileSync(readmePath, updated)
+  const readme = join(import.meta.dirname, '..', 'README.md')
+  if (!writeBetweenMarkers(readme, METRICS_TABLE, await renderMetricsTable())) {
+    throw new Error(`README.md lacks the ${METRICS_TABLE} markers`)
+  }
 }

@@ -1,22 +1,35 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import {
-  normalizeTable,
-  readmePath,
-  renderConfigTable,
-  tableInReadme,
-} from '../scripts/config-table.ts'
-import { tableInReadme as metricsTableIn, renderMetricsTable } from '../scripts/metrics-table.ts'
+import { CONFIG_TABLE, renderConfigTable } from '../scripts/config-table.ts'
+import { METRICS_TABLE, renderMetricsTable } from '../scripts/metrics-table.ts'
+import { readBetweenMarkers } from '../tools/markers.ts'
+
+/** A markdown table with its cells trimmed and alignment padding removed, for comparison. */
+function normalizeTable(table: string): string {
+  return table
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .trim()
+        .split('|')
+        .map((cell) => (/^\s*-+\s*$/.test(cell) ? '---' : cell.trim()))
+        .join('|'),
+    )
+    .join('\n')
+}
 
 describe('README', () => {
-  const readme = readFileSync(readmePath, 'utf8')
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
   it('documents every config key, as the registry defines it (run `pnpm docs:config` to update)', () => {
-    expect(normalizeTable(tableInReadme(readme) ?? '')).toBe(normalizeTable(renderConfigTable()))
+    expect(normalizeTable(readBetweenMarkers(readme, CONFIG_TABLE) ?? '')).toBe(
+      normalizeTable(renderConfigTable()),
+    )
   })
 
   it('documents every metric both services serve, as they register it (run `pnpm docs:metrics` to update)', async () => {
-    expect(normalizeTable(metricsTableIn(readme) ?? '')).toBe(
+    expect(normalizeTable(readBetweenMarkers(readme, METRICS_TABLE) ?? '')).toBe(
       normalizeTable(await renderMetricsTable()),
     )
   })

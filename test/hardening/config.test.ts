@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   ConfigError,
+  expectedOf,
   type KeyDefinition,
   type KeyName,
   keys,
@@ -136,7 +137,7 @@ describe('every key of the registry refuses bad values by name', () => {
     (key, _kind, entry) => {
       const problems = load(entry)
       expect(problems).toEqual([
-        `${key} must be ${keys[key].expected}, got ${JSON.stringify(entry.value)}`,
+        `${key} must be ${expectedOf(keys[key])}, got ${JSON.stringify(entry.value)}`,
       ])
       // One line whatever the value holds: JSON.stringify escapes CR, LF and control bytes.
       const message = new ConfigError(problems).message

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { MAX_PIPELINED } from '../../packages/service/src/connections.ts'
-import { entryPoints, startService, waitUntil } from '../helpers/processes.ts'
+import { entryPoints, startService } from '../helpers/processes.ts'
+import { waitUntil } from '../helpers/wait.ts'
 
 const SOCKETS = 8
 const PIPELINED = 20_000
@@ -125,7 +126,7 @@ describe.each(services)(
       await waitUntil(
         () =>
           service.output().stdout.split('connection closed: over a bound').length - 1 === SOCKETS,
-        5000,
+        { what: `${SOCKETS} "connection closed: over a bound" lines` },
       )
     }, 60_000)
 

@@ -4,18 +4,12 @@
 // (A down, hanging, garbage-answering or recovering API: services/numbers-web/test/integration.test.ts.)
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { connect } from 'node:net'
 import { Pool } from 'undici'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
-import {
-  type ServiceProcess,
-  type StartOptions,
-  startApi,
-  startWeb,
-  waitUntil,
-} from '../helpers/processes.ts'
-import { listenForTest } from '../helpers/servers.ts'
+import { type ServiceProcess, type StartOptions, startApi, startWeb } from '../helpers/processes.ts'
+import { type StubApi, startStubApi } from '../helpers/servers.ts'
+import { waitUntil } from '../helpers/wait.ts'
 
 const faults: Record<string, number> = {}
 function injected(kind: string, times = 1): void {
@@ -87,7 +81,10 @@ describe('an API frozen with SIGSTOP', () => {
     expect((await timed(`${page.url}/ready`)).status).toBe(503)
 
     rng.child.kill('SIGCONT')
-    await waitUntil(async () => (await timed(`${page.url}/api/number`)).status === 200, 5000)
+    await waitUntil(async () => (await timed(`${page.url}/api/number`)).status === 200, {
+      intervalMs: 50,
+      what: 'a number from the thawed API',
+    })
     expect(JSON.parse((await timed(`${page.url}/api/status`)).body)).toEqual({ api: 'healthy' })
   })
 })
@@ -96,10 +93,10 @@ describe('an API that answers huge bodies, again and again', () => {
   const CALLS = 200
   const MAX_GROWTH_BYTES = 30 * 1024 * 1024
 
-  async function floodingApi(): Promise<{ url: string; server: Server }> {
+  function floodingApi(): Promise<StubApi> {
     const huge = Buffer.alloc(4 * 1024 * 1024, '7')
     let call = 0
-    const server = createServer((_request, response) => {
+    return startStubApi((_request, response) => {
       response.on('error', () => {})
       call += 1
       switch (call % 3) {
@@ -121,13 +118,12 @@ describe('an API that answers huge bodies, again and again', () => {
           response.writeHead(200, { 'x-filler': 'a'.repeat(60 * 1024) }).end('7')
       }
     })
-    return { url: `http://127.0.0.1:${await listenForTest(server)}/rng`, server }
   }
 
   it(`keeps the web's RSS within 30 MB over ${CALLS} calls, each "unavailable"`, async () => {
     const flood = await floodingApi()
     const page = await web({
-      RNG_API_URL: flood.url,
+      RNG_API_URL: flood.rngUrl,
       API_STATUS_CACHE_MS: '0',
       // V8 grows its heap lazily, so RSS climbs for a while even on good answers. A small old
       // space makes it collect instead: what is left is what the web holds on to (a leak
@@ -194,12 +190,19 @@ describe('SIGTERM in the middle of a load', () => {
     })
     // Every request has reached a handler: its "incoming request" line (debug) is in the log.
     const incoming = () => (rng.output().stdout.match(/"url":"\/rng"/g) ?? []).length
-    await waitUntil(() => incoming() >= IN_FLIGHT, DELAY_MS * 0.8)
+    await waitUntil(() => incoming() >= IN_FLIGHT, {
+      timeoutMs: DELAY_MS * 0.8,
+      what: `${IN_FLIGHT} requests in flight`,
+    })
 
     const exited = once(rng.child, 'exit')
     rng.child.kill('SIGTERM')
     injected('SIGTERM under load')
-    await waitUntil(async () => (await tryConnect(rng.port)) === 'refused', DELAY_MS)
+    await waitUntil(async () => (await tryConnect(rng.port)) === 'refused', {
+      timeoutMs: DELAY_MS,
+      intervalMs: 50,
+      what: 'new connections refused',
+    })
     const completedWhenRefused = done.length
 
     const answers = await Promise.all(requests)

@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseCommandLine, usage, VERSION } from '../../packages/http-check/src/args.ts'
+import { parseCommandLine, usage } from '../../packages/http-check/src/args.ts'
+import { VERSION } from '../../packages/http-check/src/http.ts'
 import {
   assertBuilt,
   type CliRun,

@@ -3,11 +3,11 @@
 // says beyond a validated integer, and nobody can reset, reconfigure or redirect a service
 // over HTTP: fault switches and URLs come from the environment only.
 import { once } from 'node:events'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { connect } from 'node:net'
 import { Pool } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { freePort, type ServiceProcess, startApi, startWeb } from '../helpers/processes.ts'
+import { type StubApi, startStubApi } from '../helpers/servers.ts'
 
 let requestsSent = 0
 afterAll(() => {
@@ -24,25 +24,6 @@ async function ask(url: string, init: RequestInit = {}): Promise<Answer> {
     ...init,
   })
   return { status: response.status, headers: response.headers, body: await response.text() }
-}
-
-/** A stand-in API on loopback; `answer` decides each reply, `seen` lists the paths asked. */
-async function stubApi(answer: (request: IncomingMessage, response: ServerResponse) => void) {
-  const seen: string[] = []
-  const server = createServer((request, response) => {
-    seen.push(request.url ?? '')
-    answer(request, response)
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  const close = async () => {
-    server.closeAllConnections()
-    server.close()
-    await once(server, 'close')
-  }
-  return { origin: `http://127.0.0.1:${address.port}`, port: address.port, seen, close }
 }
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -74,16 +55,19 @@ function expectSecurityHeaders(answer: Answer, what: string): void {
 }
 
 describe('numbers-web security headers', () => {
-  let api: Awaited<ReturnType<typeof stubApi>>
+  let api: StubApi
   let up: ServiceProcess
   let down: ServiceProcess
   beforeAll(async () => {
-    api = await stubApi((request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' })
-      response.end(request.url === '/rng' ? '42' : 'Ok')
-    })
+    api = await startStubApi(
+      (request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' })
+        response.end(request.url === '/rng' ? '42' : 'Ok')
+      },
+      { closeAfterTest: false },
+    )
     ;[up, down] = await Promise.all([
-      startWeb({ env: { RNG_API_URL: `${api.origin}/rng` } }),
+      startWeb({ env: { RNG_API_URL: api.rngUrl } }),
       startWeb({ env: { RNG_API_URL: `http://127.0.0.1:${await freePort()}/rng` } }),
     ])
   })
@@ -204,18 +188,21 @@ describe('numbers-web with a hostile API', () => {
     '</p><p>PWNED',
   ]
   let current = { status: 200, body: '42' }
-  let api: Awaited<ReturnType<typeof stubApi>>
+  let api: StubApi
   let web: ServiceProcess
   beforeAll(async () => {
     // Every path answers the hostile body: /rng, and the /ready and /health the badge probes.
-    api = await stubApi((_request, response) => {
-      response.writeHead(current.status, 'PWNED', {
-        'content-type': 'text/html',
-        'x-pwned': 'PWNED',
-      })
-      response.end(current.body)
-    })
-    web = await startWeb({ env: { RNG_API_URL: `${api.origin}/rng`, API_STATUS_CACHE_MS: '0' } })
+    api = await startStubApi(
+      (_request, response) => {
+        response.writeHead(current.status, 'PWNED', {
+          'content-type': 'text/html',
+          'x-pwned': 'PWNED',
+        })
+        response.end(current.body)
+      },
+      { closeAfterTest: false },
+    )
+    web = await startWeb({ env: { RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: '0' } })
   })
   afterAll(async () => {
     await Promise.all([web?.stop(), api?.close()])
@@ -330,17 +317,17 @@ describe('no route lets a remote caller reset or reconfigure the API', () => {
 
 describe('no request makes the web call another URL than RNG_API_URL', () => {
   it('query strings, bodies, Host and forwarding headers, absolute-form targets: the canary hears nothing', async () => {
-    const api = await stubApi((_request, response) => response.end('42'))
-    const canary = await stubApi((_request, response) => response.end('42'))
+    const api = await startStubApi((_request, response) => response.end('42'))
+    const canary = await startStubApi((_request, response) => response.end('42'))
     const web = await startWeb({
-      env: { RNG_API_URL: `${api.origin}/rng`, API_STATUS_CACHE_MS: '0' },
+      env: { RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: '0' },
     })
     const pool = new Pool(web.url)
     onTestFinished(async () => {
       await pool.close()
-      await Promise.all([web.stop(), api.close(), canary.close()])
+      await web.stop()
     })
-    const elsewhere = `${canary.origin}/rng`
+    const elsewhere = canary.rngUrl
     const query = `?RNG_API_URL=${encodeURIComponent(elsewhere)}&url=${encodeURIComponent(elsewhere)}`
     const tries = [
       { method: 'GET', path: `/api/number${query}` },
@@ -391,7 +378,7 @@ describe('no request makes the web call another URL than RNG_API_URL', () => {
     socket.resume()
     await once(socket, 'close')
 
-    expect(canary.seen).toEqual([])
-    expect(new Set(api.seen)).toEqual(new Set(['/rng', '/ready']))
+    expect(canary.requests).toEqual([])
+    expect(new Set(api.requests)).toEqual(new Set(['/rng', '/ready']))
   }, 20_000)
 })

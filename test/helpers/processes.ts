@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { waitUntil } from './wait.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -88,7 +89,11 @@ export async function startService(
   }
   if (waitFor !== false) {
     try {
-      await waitUntil(async () => (await statusOf(`${service.url}${waitFor}`)) === 200, timeoutMs)
+      await waitUntil(async () => (await statusOf(`${service.url}${waitFor}`)) === 200, {
+        timeoutMs,
+        intervalMs: 50,
+        what: `${waitFor} to answer 200`,
+      })
     } catch (error) {
       await service.stop()
       throw new Error(`${entry} did not answer ${waitFor}: ${stderr || stdout}`, { cause: error })
@@ -108,18 +113,5 @@ export async function statusOf(url: string): Promise<number> {
     return response.status
   } catch {
     return 0
-  }
-}
-
-/** Polls `condition` until it holds, or throws at the deadline. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!(await condition())) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
 }

@@ -4,7 +4,8 @@
 import { once } from 'node:events'
 import { get } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { entryPoints, type ServiceProcess, startService, waitUntil } from '../helpers/processes.ts'
+import { entryPoints, type ServiceProcess, startService } from '../helpers/processes.ts'
+import { waitUntil } from '../helpers/wait.ts'
 
 const DELAY_MS = 1500
 
@@ -57,7 +58,11 @@ describe('shutdown with SHUTDOWN_DELAY_MS', () => {
       const exited = once(service.child, 'exit')
       const signalledAt = performance.now()
       service.child.kill('SIGTERM')
-      await waitUntil(() => service.output().stdout.includes('"msg":"shutting down"'), 2000, 5)
+      await waitUntil(() => service.output().stdout.includes('"msg":"shutting down"'), {
+        timeoutMs: 2000,
+        intervalMs: 5,
+        what: 'the "shutting down" line',
+      })
 
       // Rounds of requests until the service stops accepting. Those that finished within
       // DELAY_MS of the signal ran during the delay (it starts once the signal is handled);

@@ -1,11 +1,13 @@
+export { ConfigError, isConfigError } from './errors.ts'
 export {
   type ConfigOf,
   defaultsOf,
-  isKeyName,
+  expectedOf,
   type KeyDefinition,
   type KeyName,
+  type KeyUsedBy,
   keys,
+  keysUsedBy,
+  type Service,
 } from './keys.ts'
-export { type LoadOptions, loadConfig } from './load.ts'
-export { lookup } from './lookup.ts'
-export { ConfigError, DEFAULT_SETTINGS_FILE, type Env, readSettings } from './settings.ts'
+export { loadConfig } from './load.ts'

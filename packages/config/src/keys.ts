@@ -1,23 +1,40 @@
 // Every configuration key of the project, defined once: its JSON Schema (with
-// the default), the words an error uses for it, who reads it and why. The
-// services' schemas, the README table and http-check's `-c KEY` all come from here.
+// the default), who reads it and why. The words an error uses for a bad value
+// come from the schema; the services' key lists, the README table and
+// http-check's `-c KEY` all come from here.
 
-export type KeyDefinition = {
-  readonly schema:
-    | {
-        readonly type: 'integer'
-        readonly minimum: number
-        readonly maximum: number
-        readonly default: number
-      }
-    | { readonly type: 'boolean'; readonly default: boolean }
-    | { readonly type: 'string'; readonly enum: readonly string[]; readonly default: string }
-    | { readonly type: 'string'; readonly pattern: string; readonly default: string }
-  /** Completes "KEY must be ...". */
-  readonly expected: string
-  readonly usedBy: readonly ('numbers-api' | 'numbers-web')[]
+export type Service = 'numbers-api' | 'numbers-web'
+
+type Described = {
+  readonly usedBy: readonly Service[]
   readonly description: string
 }
+
+/** A pattern says nothing a user can read: such a key says in words what it takes. */
+export type KeyDefinition = Described &
+  (
+    | {
+        readonly schema:
+          | {
+              readonly type: 'integer'
+              readonly minimum: number
+              readonly maximum: number
+              readonly default: number
+            }
+          | { readonly type: 'boolean'; readonly default: boolean }
+          | { readonly type: 'string'; readonly enum: readonly string[]; readonly default: string }
+        readonly expected?: never
+      }
+    | {
+        readonly schema: {
+          readonly type: 'string'
+          readonly pattern: string
+          readonly default: string
+        }
+        /** Completes "KEY must be ...". */
+        readonly expected: string
+      }
+  )
 
 const both = ['numbers-api', 'numbers-web'] as const
 const api = ['numbers-api'] as const
@@ -36,7 +53,6 @@ export const keys = {
   },
   PORT: {
     schema: { type: 'integer', minimum: 1, maximum: 65535, default: 3000 },
-    expected: 'an integer 1-65535',
     usedBy: both,
     description: 'Port to listen on. The images set 80; `pnpm dev` puts the web on 3001.',
   },
@@ -46,67 +62,57 @@ export const keys = {
       enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       default: 'info',
     },
-    expected: 'one of fatal, error, warn, info, debug, trace, silent',
     usedBy: both,
     description: 'pino log level. `debug` logs every number served.',
   },
   LOG_FORMAT: {
     schema: { type: 'string', enum: ['auto', 'json', 'pretty'], default: 'auto' },
-    expected: 'one of auto, json, pretty',
     usedBy: both,
     description:
       '`auto`: pretty when stdout is a terminal and pino-pretty is installed (dev), JSON otherwise.',
   },
   SHUTDOWN_GRACE_MS: {
     schema: { type: 'integer', minimum: 1, maximum: 60_000, default: 5000 },
-    expected: 'an integer 1-60000',
     usedBy: both,
     description:
       'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.',
   },
   SHUTDOWN_DELAY_MS: {
     schema: { type: 'integer', minimum: 0, maximum: 60_000, default: 0 },
-    expected: 'an integer 0-60000',
     usedBy: both,
     description:
       'On SIGTERM, `/ready` answers 503 at once and everything else is still served for this long, so a load balancer takes the service out of rotation before it stops accepting. The Swarm stack and the Kubernetes manifests set it.',
   },
   METRICS: {
     schema: { type: 'boolean', default: true },
-    expected: 'true or false',
     usedBy: both,
     description:
       '`GET /metrics` in the Prometheus text format, and the counters behind it. `false` turns both off (the benchmarks compare).',
   },
   REQUEST_TIMEOUT_MS: {
     schema: { type: 'integer', minimum: 100, maximum: 300_000, default: 10_000 },
-    expected: 'an integer 100-300000',
     usedBy: both,
     description:
       'How long a client may take to send its whole request; slower ones (slowloris) get 408.',
   },
   FAIL_AFTER: {
     schema: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 3 },
-    expected: 'an integer 0-1000000000',
     usedBy: api,
     description:
       'Good `/rng` calls before the API turns unhealthy for good. `0` = never fail (benchmarks).',
   },
   BROKEN: {
     schema: { type: 'boolean', default: false },
-    expected: 'true or false',
     usedBy: api,
     description: 'Unhealthy from the first request (a bad release, for rollback lessons).',
   },
   STARTUP_DELAY_MS: {
     schema: { type: 'integer', minimum: 0, maximum: HOUR_MS, default: 0 },
-    expected: `an integer 0-${HOUR_MS}`,
     usedBy: api,
     description: '`/ready` answers 503 for this long after start (a slow warm-up).',
   },
   RESPONSE_DELAY_MS: {
     schema: { type: 'integer', minimum: 0, maximum: HOUR_MS, default: 0 },
-    expected: `an integer 0-${HOUR_MS}`,
     usedBy: api,
     description: 'Extra latency on every `/rng` (to watch check timeouts fail).',
   },
@@ -119,19 +125,16 @@ export const keys = {
   },
   RNG_API_TIMEOUT_MS: {
     schema: { type: 'integer', minimum: 1, maximum: 60_000, default: 1000 },
-    expected: 'an integer 1-60000',
     usedBy: web,
     description: 'Total deadline for one call to the API (connect, headers and body).',
   },
   RNG_API_CONNECT_TIMEOUT_MS: {
     schema: { type: 'integer', minimum: 1, maximum: 60_000, default: 500 },
-    expected: 'an integer 1-60000',
     usedBy: web,
     description: 'Deadline for opening a connection to the API.',
   },
   API_STATUS_CACHE_MS: {
     schema: { type: 'integer', minimum: 0, maximum: 60_000, default: 2000 },
-    expected: 'an integer 0-60000',
     usedBy: web,
     description: "How long the web reuses one probe of the API's health for the page's badge.",
   },
@@ -157,4 +160,31 @@ export function defaultsOf<K extends KeyName>(names: readonly K[]): ConfigOf<K> 
 
 export function isKeyName(name: string): name is KeyName {
   return Object.hasOwn(keys, name)
+}
+
+/** Completes "KEY must be ...", from the key's schema: `an integer 1-65535`, `true or false`. */
+export function expectedOf(key: KeyDefinition): string {
+  // Only a pattern's key has words of its own.
+  if (key.expected !== undefined) return key.expected
+  const { schema } = key
+  switch (schema.type) {
+    case 'integer':
+      return `an integer ${schema.minimum}-${schema.maximum}`
+    case 'boolean':
+      return 'true or false'
+    case 'string':
+      return `one of ${schema.enum.join(', ')}`
+  }
+}
+
+/** The keys `service` reads; for a union of services, the keys every one of them reads. */
+export type KeyUsedBy<S extends Service> = {
+  [K in KeyName]: [S] extends [(typeof keys)[K]['usedBy'][number]] ? K : never
+}[KeyName]
+
+/** The keys `service` reads, in the registry's order. */
+export function keysUsedBy<S extends Service>(service: S): readonly KeyUsedBy<S>[] {
+  return (Object.keys(keys) as KeyName[]).filter((name) =>
+    (keys[name].usedBy as readonly Service[]).includes(service),
+  ) as KeyUsedBy<S>[]
 }

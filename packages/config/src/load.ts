@@ -1,10 +1,11 @@
 // Validates a service's configuration once, at start-up: every bad key is
 // reported in one ConfigError, in words a user can act on.
-import { type ConfigOf, isKeyName, type KeyName, keys } from './keys.ts'
-import { ConfigError, type Env, readSettings } from './settings.ts'
+import { ConfigError } from './errors.ts'
+import { type ConfigOf, expectedOf, isKeyName, type KeyName, keys } from './keys.ts'
+import { type Env, readSettings } from './settings.ts'
 import { checkValue } from './validate.ts'
 
-export type LoadOptions = { readonly env?: Env; readonly cwd?: string }
+type LoadOptions = { readonly env?: Env; readonly cwd?: string }
 
 export function loadConfig<K extends KeyName>(
   names: readonly K[],
@@ -18,15 +19,15 @@ export function loadConfig<K extends KeyName>(
   const config: Record<string, unknown> = {}
   const problems: string[] = []
   for (const name of names) {
-    const { schema, expected } = keys[name]
+    const key = keys[name]
     const raw = env[name] ?? settings[name]
     if (raw === undefined) {
-      config[name] = schema.default
+      config[name] = key.schema.default
       continue
     }
-    const checked = checkValue(schema, raw)
+    const checked = checkValue(key.schema, raw)
     if (checked.ok) config[name] = checked.value
-    else problems.push(`${name} must be ${expected}, got ${JSON.stringify(raw)}`)
+    else problems.push(`${name} must be ${expectedOf(key)}, got ${JSON.stringify(raw)}`)
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config as ConfigOf<K>

@@ -3,8 +3,6 @@
 import { isKeyName, keys } from './keys.ts'
 import { type Env, readSettings } from './settings.ts'
 
-export { ConfigError } from './settings.ts'
-
 /**
  * The value a service would see for `key`: the environment, else the settings
  * file, else the key's default. `undefined` when none of them has it.

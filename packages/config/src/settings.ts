@@ -3,36 +3,32 @@
 // same keys as the environment's; the environment wins.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
 import { resolve } from 'node:path'
+import { ConfigError, isConfigError } from './errors.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
-export type Settings = Readonly<Record<string, unknown>>
+type Settings = Readonly<Record<string, unknown>>
 
-export const DEFAULT_SETTINGS_FILE = 'settings.json'
+const DEFAULT_SETTINGS_FILE = 'settings.json'
 /** A dozen keys fit in 2 KiB; anything near this cap is not a settings file. */
 export const MAX_SETTINGS_BYTES = 64 * 1024
 
-export class ConfigError extends Error {
-  readonly code = 'NUMBERS_ERR_CONFIG'
-  readonly problems: readonly string[]
-  constructor(problems: readonly string[]) {
-    super(`invalid configuration: ${problems.join('; ')}`)
-    this.name = 'ConfigError'
-    this.problems = problems
-  }
+/** The settings file's absolute path; undefined when SETTINGS_FILE is set to nothing. */
+export function settingsPath(env: Env, cwd: string): string | undefined {
+  const named = env.SETTINGS_FILE
+  return named === '' ? undefined : resolve(cwd, named ?? DEFAULT_SETTINGS_FILE)
 }
 
 /** Reads the settings file; a missing default file is fine, a named one must exist. */
 export function readSettings(env: Env = process.env, cwd: string = process.cwd()): Settings {
-  const named = env.SETTINGS_FILE
-  if (named === '') throw new ConfigError(['SETTINGS_FILE must be a file path, got ""'])
-  const path = resolve(cwd, named ?? DEFAULT_SETTINGS_FILE)
+  const path = settingsPath(env, cwd)
+  if (path === undefined) throw new ConfigError(['SETTINGS_FILE must be a file path, got ""'])
   let text: string
   try {
     text = readRegularFile(path)
   } catch (error) {
-    if (error instanceof ConfigError) throw error
+    if (isConfigError(error)) throw error
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' && named === undefined) return {}
+    if (code === 'ENOENT' && env.SETTINGS_FILE === undefined) return {}
     throw new ConfigError([`settings file ${path} cannot be read (${code ?? 'error'})`])
   }
   let parsed: unknown

@@ -6,7 +6,7 @@
 import type { KeyDefinition } from './keys.ts'
 import { parseInteger } from './parse.ts'
 
-export type Checked = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
+type Checked = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
 
 export function checkValue(schema: KeyDefinition['schema'], raw: unknown): Checked {
   switch (schema.type) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { problemsOf } from '../../../test/helpers/config.ts'
-import { keys, loadConfig } from '../src/index.ts'
+import { expectedOf, keys, loadConfig } from '../src/index.ts'
 
 function tempDir(settings?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'numbers-config-'))
@@ -95,7 +95,7 @@ describe('loadConfig', () => {
       loadConfig([name], { env: { [name]: value }, cwd: tempDir() }),
     )
     expect(problems).toEqual([
-      `${name} must be ${keys[name].expected}, got ${JSON.stringify(value)}`,
+      `${name} must be ${expectedOf(keys[name])}, got ${JSON.stringify(value)}`,
     ])
   })
 
@@ -137,7 +137,7 @@ describe('loadConfig', () => {
     const cwd = tempDir({ [name]: value })
     const problems = problemsOf(() => loadConfig([name], { env: {}, cwd }))
     expect(problems).toEqual([
-      `${name} must be ${keys[name].expected}, got ${JSON.stringify(value)}`,
+      `${name} must be ${expectedOf(keys[name])}, got ${JSON.stringify(value)}`,
     ])
   })
 

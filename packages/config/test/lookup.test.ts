@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, lookup } from '../src/lookup.ts'
+import { ConfigError } from '../src/errors.ts'
+import { lookup } from '../src/lookup.ts'
 
 describe('lookup', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'numbers-lookup-'))

@@ -1,20 +1,27 @@
 // The command line: what the user asked for, or the one line that says what is wrong.
 // Read by hand, not with util.parseArgs (~0.6 ms of start-up a check would pay each time).
-import { parseInteger, parseUrl } from '@numbers/config/parse'
 import { DEFAULT_CERT_MIN_DAYS } from './cert.ts'
-import { VERSION } from './http.ts'
-import { displayUrl } from './output.ts'
-import { DEFAULT_EXPECT, parseExpect, type StatusRange } from './status.ts'
+import { hasCode, usageError } from './errors.ts'
+import {
+  parseDays,
+  parseDuration,
+  parseFilePath,
+  parseHeader,
+  parseKey,
+  parsePath,
+  parseStatuses,
+  parseTarget,
+  parseWholeMs,
+} from './option-values.ts'
+import { DEFAULT_EXPECT, type StatusRange } from './status.ts'
 import { DEFAULT_TIMEOUT_MS } from './tcp.ts'
 
-export const DEFAULT_INTERVAL_MS = 250
-const MAX_TIMEOUT_MS = 600_000
-const MAX_WAIT_MS = 3_600_000
+const DEFAULT_INTERVAL_MS = 250
 
-export type Verbosity = 'quiet' | 'normal' | 'verbose'
+type Verbosity = 'quiet' | 'normal' | 'verbose'
 
 /** One thing to check, in the order given on the command line. */
-export type TargetSpec =
+type TargetSpec =
   | { readonly kind: 'url'; readonly url: URL }
   | { readonly kind: 'config'; readonly key: string }
   | { readonly kind: 'cert'; readonly path: string }
@@ -39,7 +46,7 @@ export type CheckCommand = {
   readonly json: boolean
 }
 
-export type Command =
+type Command =
   | CheckCommand
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
@@ -99,8 +106,6 @@ Options:
 Without a target: http://localhost:PORT/health, PORT as the app reads it (default 3000).
 HTTP_PROXY, HTTPS_PROXY and NO_PROXY are ignored: a check talks to its target directly.`
 
-class UsageError extends Error {}
-
 type Token = { readonly name: string; readonly value?: string }
 
 /** Options and positional arguments (named `target`), in the order given. */
@@ -123,22 +128,22 @@ function tokenize(args: readonly string[]): Token[] {
       const long = equals < 0 ? arg.slice(2) : arg.slice(2, equals)
       if (Object.hasOwn(options, long)) name = long
       if (equals >= 0) inline = arg.slice(equals + 1)
-      if (name === undefined) throw new UsageError(`unknown option --${long} (see --help)`)
+      if (name === undefined) throw usageError(`unknown option --${long} (see --help)`)
     } else {
       name = Object.keys(options).find((key) => options[key]?.short === arg[1])
       if (arg.length > 2) inline = arg.slice(2)
       if (name === undefined || (inline !== undefined && options[name]?.takesValue !== true)) {
-        throw new UsageError(`unknown option ${arg} (see --help)`)
+        throw usageError(`unknown option ${arg} (see --help)`)
       }
     }
     const spec = options[name]
     const label = spec?.short === undefined ? `--${name}` : `-${spec.short}, --${name}`
     if (spec?.takesValue) {
       const value = inline ?? args[++index]
-      if (value === undefined) throw new UsageError(`${label} needs a value`)
+      if (value === undefined) throw usageError(`${label} needs a value`)
       tokens.push({ name, value })
     } else {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`)
+      if (inline !== undefined) throw usageError(`--${name} takes no value`)
       tokens.push({ name })
     }
   }
@@ -169,16 +174,14 @@ export function parseCommandLine(args: readonly string[]): Command {
     const cacert = last('cacert')
     const certMinDays = last('cert-min-days')
     if (certMinDays !== undefined && !has('cert')) {
-      throw new UsageError('--cert-min-days needs --cert')
+      throw usageError('--cert-min-days needs --cert')
     }
-    if (has('json') && has('quiet'))
-      throw new UsageError('--quiet and --json cannot be used together')
+    if (has('json') && has('quiet')) throw usageError('--quiet and --json cannot be used together')
     return {
       kind: 'check',
       targets,
       ...(path === undefined ? {} : { path: parsePath(path) }),
-      timeoutMs:
-        timeout === undefined ? DEFAULT_TIMEOUT_MS : parseWholeMs(timeout, '-t', MAX_TIMEOUT_MS),
+      timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseWholeMs(timeout, '-t'),
       expect: expect === undefined ? DEFAULT_EXPECT : parseStatuses(expect),
       headers: tokens
         .filter((token) => token.name === 'header')
@@ -192,140 +195,20 @@ export function parseCommandLine(args: readonly string[]): Command {
       json: has('json'),
     }
   } catch (error) {
-    if (error instanceof UsageError) return { kind: 'usage-error', message: error.message }
+    if (hasCode(error, 'HTTP_CHECK_ERR_USAGE'))
+      return { kind: 'usage-error', message: error.message }
     throw error
   }
 }
 
-/** http://, https:// or tcp://HOST:PORT. Errors show the text with any password hidden. */
-function parseTarget(text: string, words: string): URL {
-  const url = parseUrl(text, ['http:', 'https:', 'tcp:'])
-  if (url === undefined) {
-    const parsed = URL.parse(text)
-    const shown = parsed === null ? text : displayUrl(parsed)
-    throw new UsageError(
-      `${words} an http://, https:// or tcp:// URL, got ${JSON.stringify(shown)}`,
-    )
-  }
-  if (url.protocol === 'tcp:' && !isTcpTarget(url)) {
-    throw new UsageError(
-      `a tcp:// target is tcp://HOST:PORT and nothing else, got ${JSON.stringify(url.host)}`,
-    )
-  }
-  return url
-}
-
-export function isTcpTarget(url: URL): boolean {
-  return (
-    url.port !== '' &&
-    url.username === '' &&
-    url.password === '' &&
-    (url.pathname === '' || url.pathname === '/') &&
-    url.search === '' &&
-    url.hash === ''
-  )
-}
-
-/**
- * Upper case, digits and `_`, as every config key and environment variable here is:
- * no name of Object.prototype (`constructor`, `__proto__`) can reach the lookup.
- */
-function parseKey(text: string): string {
-  if (!/^[A-Z_][A-Z0-9_]*$/.test(text)) {
-    throw new UsageError(
-      `-c needs a config key such as RNG_API_URL (A-Z, 0-9, _), got ${JSON.stringify(text)}`,
-    )
-  }
-  return text
-}
-
-function parseFilePath(text: string, flag: string): string {
-  if (text === '') throw new UsageError(`${flag} needs a file path, got ""`)
-  return text
-}
-
-function parsePath(text: string): string {
-  // `//host/x` would be read as a new host, not a path; so would `/\host` and `/<tab>/host`
-  // (the URL parser reads `\` as `/` and drops tabs and newlines): check what it makes of it.
-  const sameHost = URL.parse(text, 'http://h.invalid/')?.host === 'h.invalid'
-  if (!text.startsWith('/') || text.startsWith('//') || !sameHost) {
-    throw new UsageError(`-p needs a path starting with a single /, got ${JSON.stringify(text)}`)
-  }
-  return text
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: a header value may not hold them
-const HEADER = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\0-\x08\x0a-\x1f\x7f]*?)[ \t]*$/
-/** Headers that decide how the request and response are framed: http-check sets them. */
-const FRAMING = new Set(['connection', 'content-length', 'transfer-encoding'])
-
-function parseHeader(text: string): readonly [string, string] {
-  const match = HEADER.exec(text)
-  const name = match?.[1] ?? ''
-  if (match === null || [...text].some((char) => char > '\u00ff')) {
-    throw new UsageError(
-      `-H needs 'Name: value' without control characters, got ${JSON.stringify(text)}`,
-    )
-  }
-  if (FRAMING.has(name.toLowerCase()))
-    throw new UsageError(`-H cannot set ${name}: http-check sets it`)
-  return [name, match[2] ?? '']
-}
-
-function parseWholeMs(text: string, flag: string, max: number): number {
-  const value = parseInteger(text, 1, max)
-  if (value === undefined) {
-    throw new UsageError(
-      `${flag} needs a whole number of milliseconds 1-${max}, got ${JSON.stringify(text)}`,
-    )
-  }
-  return value
-}
-
-function parseDays(text: string): number {
-  const value = parseInteger(text, 0, 3650)
-  if (value === undefined) {
-    throw new UsageError(
-      `--cert-min-days needs a whole number of days 0-3650, got ${JSON.stringify(text)}`,
-    )
-  }
-  return value
-}
-
-function parseStatuses(text: string): readonly StatusRange[] {
-  const expect = parseExpect(text)
-  if (expect === undefined) {
-    throw new UsageError(
-      `--expect needs statuses 100-599 like 200,204 or 200-299 or 2xx, got ${JSON.stringify(text)}`,
-    )
-  }
-  return expect
-}
-
-const unitMs: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 }
-
-/** `5s`, `500ms`, `2m`, `1.5s` or plain milliseconds, 1 ms to 60 min. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text)
-  const value = match ? Math.round(Number(match[1]) * (unitMs[match[2] ?? 'ms'] ?? 1)) : Number.NaN
-  if (!(value >= 1 && value <= MAX_WAIT_MS)) {
-    throw new UsageError(
-      `--wait needs a duration like 5s, 500ms, 2m or plain milliseconds, 1ms-60m, got ${JSON.stringify(text)}`,
-    )
-  }
-  return value
-}
-
 function parseInterval(text: string | undefined, waiting: boolean): number {
   if (text !== undefined && !waiting) {
-    throw new UsageError('--interval needs --wait (without it there is exactly one attempt)')
+    throw usageError('--interval needs --wait (without it there is exactly one attempt)')
   }
-  return text === undefined ? DEFAULT_INTERVAL_MS : parseWholeMs(text, '--interval', MAX_TIMEOUT_MS)
+  return text === undefined ? DEFAULT_INTERVAL_MS : parseWholeMs(text, '--interval')
 }
 
 function parseVerbosity(quiet: boolean, verbose: boolean): Verbosity {
-  if (quiet && verbose) throw new UsageError('--quiet and --verbose cannot be used together')
+  if (quiet && verbose) throw usageError('--quiet and --verbose cannot be used together')
   return quiet ? 'quiet' : verbose ? 'verbose' : 'normal'
 }
-
-export { VERSION }

@@ -5,11 +5,11 @@
 //
 // Built into one CommonJS file (build.ts): one file to read and compile, and no
 // ES module loader, is what keeps a check at the cost of Node's own start-up.
-import { type CheckCommand, parseCommandLine, usage, VERSION } from './args.ts'
+import { type CheckCommand, parseCommandLine, usage } from './args.ts'
 import { checkCert } from './cert.ts'
 import { nowMs } from './clock.ts'
 import { checkFile, readSmallFile } from './file.ts'
-import { check } from './http.ts'
+import { check, VERSION } from './http.ts'
 import {
   describeAttempt,
   displayUrl,
@@ -28,7 +28,7 @@ import { untilHealthy, type WaitOutcome } from './wait.ts'
 /** How late the last-resort timer may fire after the deadline before it ends the process. */
 const WATCHDOG_GRACE_MS = 250
 
-export async function main(args: readonly string[]): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
   const command = parseCommandLine(args)
   switch (command.kind) {
     case 'help':

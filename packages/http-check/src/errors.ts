@@ -1,4 +1,54 @@
-// A network or file error in the words of a result line: the real cause first, never a stack.
+// http-check's codes in one table, its one thrown error, and a Node error in the words
+// of a result line. A failed check is a value, never a throw: its `code` is one of
+// failureCodes or Node's own (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED...). The only
+// throw is an InputError, caught before it leaves the package and known by its code.
+
+/** The codes of http-check's own failures: a result's `code`, --json's `code`. */
+const failureCodes = {
+  TIMEOUT: 'the deadline passed; the reason names the phase it passed in',
+  ABORTED: "the caller's AbortSignal ended the attempt",
+  INTERRUPTED: 'no result before SIGTERM, SIGINT or the last-resort timer ended the run',
+  BAD_URL: 'check() was given something other than an http:// or https:// URL',
+  BAD_STATUS: 'the status is not one --expect allows',
+  BAD_RESPONSE: 'the answer is not HTTP/1.x',
+  NO_CERT: 'no PEM certificate in the --cert file',
+  BAD_CERT: 'a PEM block that is not a valid certificate',
+  NOT_YET_VALID: 'a certificate that is not valid yet',
+  EXPIRED: 'a certificate that has expired',
+  EXPIRING: 'a certificate that expires within --cert-min-days',
+  NOT_A_FILE: 'a FIFO, a device or a directory where a file was named',
+  TOO_LARGE: 'a file over the size a certificate bundle could be',
+  ERROR: 'a thrown value with no code of its own',
+} as const
+
+export type FailureCode = keyof typeof failureCodes
+
+/** The codes of InputError: what could not be used, said in its message. */
+const errorCodes = {
+  HTTP_CHECK_ERR_USAGE: 'the command line',
+  HTTP_CHECK_ERR_TARGET: 'a target read from the config',
+} as const
+
+type ErrorCode = keyof typeof errorCodes
+
+/** Ends reading the command line or the config; its message is the line the user sees. */
+export class InputError extends Error {
+  readonly code: ErrorCode
+  constructor(code: ErrorCode, message: string) {
+    super(message)
+    this.name = 'InputError'
+    this.code = code
+  }
+}
+
+/** A command line that cannot be used. */
+export const usageError = (message: string) => new InputError('HTTP_CHECK_ERR_USAGE', message)
+/** A target that cannot be made from the config. */
+export const targetError = (message: string) => new InputError('HTTP_CHECK_ERR_TARGET', message)
+
+export function hasCode(error: unknown, code: ErrorCode): error is InputError {
+  return (error as { code?: unknown } | null)?.code === code
+}
 
 type NodeError = Error & {
   code?: string
@@ -7,6 +57,7 @@ type NodeError = Error & {
   errors?: unknown[]
 }
 
+/** A network or file error in the words of a result line: the real cause first, never a stack. */
 export function describeError(error: unknown): { code: string; reason: string } {
   if (!(error instanceof Error)) return { code: 'ERROR', reason: oneLine(String(error)) }
   const failure = error as NodeError

@@ -20,7 +20,7 @@ export function checkFile(path: string): CheckResult {
 }
 
 /** Larger files are refused: a certificate bundle is a few KiB. */
-export const MAX_FILE_BYTES = 1024 * 1024
+const MAX_FILE_BYTES = 1024 * 1024
 
 /**
  * A regular file's text, or why not. Opened non-blocking and checked before any

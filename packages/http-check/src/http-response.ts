@@ -2,6 +2,7 @@
 // just enough of the body to know it arrives (framed by Content-Length, chunked
 // coding or the end of the connection). Written here, not taken from node:http,
 // because loading node:http costs a check ~15% more start-up than node:net alone.
+import type { FailureCode } from './errors.ts'
 
 /** Enough to see that a body arrives; a health check has no use for more. */
 export const MAX_BODY_BYTES = 4096
@@ -15,7 +16,7 @@ export type ResponseHead = {
   readonly rawHeaders: readonly string[]
 }
 
-export type ResponseEvents = {
+type ResponseEvents = {
   /** The final head (1xx interim responses are skipped); false stops reading. */
   readonly onHead: (head: ResponseHead) => boolean
   /** The body is complete, or MAX_BODY_BYTES of it arrived. */
@@ -47,7 +48,7 @@ export function readResponse(events: ResponseEvents): ResponseReader {
   let bodyBytes = 0
   let done = false
 
-  const stop = (code: string, reason: string) => {
+  const stop = (code: FailureCode | 'ECONNRESET', reason: string) => {
     done = true
     events.onError(code, reason)
   }

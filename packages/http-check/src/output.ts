@@ -6,7 +6,7 @@ import type { CheckResult } from './result.ts'
 export const PREFIX = 'http-check:'
 
 /**
- * The words of a result, shared by the CLI's line and the web's logs:
+ * The words of a result: the CLI's line (after PREFIX), and the library's formatResult():
  * `ok 200 http://localhost/health 3ms`, `fail http://numbers-api/rng: bad status 500 after 2ms`,
  * `ok cert tls.pem 1ms (CN=numbers-api, 29 days left)`.
  */
@@ -61,7 +61,7 @@ export function displayUrl(url: URL): string {
   return shown.href
 }
 
-export function formatMs(ms: number | undefined): string {
+function formatMs(ms: number | undefined): string {
   return ms === undefined ? '?' : `${ms.toFixed(1)}ms`
 }
 

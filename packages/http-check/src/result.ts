@@ -1,13 +1,14 @@
 // What every check returns: a value, never a throw, whatever the target kind.
+import type { FailureCode } from './errors.ts'
 
-export type Timings = {
+type Timings = {
   /** When the TCP connection was up, from the start of the attempt. */
   readonly connectMs?: number
   /** When the response headers had arrived. */
   readonly headersMs?: number
 }
 
-export type ResponseSummary = {
+type ResponseSummary = {
   readonly httpVersion: string
   /** As received: print it through printable(), a server chooses these bytes. */
   readonly statusText: string
@@ -30,7 +31,7 @@ type ResultBase = {
   readonly response?: ResponseSummary
 }
 
-export type CheckSuccess = ResultBase & {
+type CheckSuccess = ResultBase & {
   readonly ok: true
   /** The HTTP status; absent for a target that is not HTTP. */
   readonly status?: number
@@ -38,13 +39,9 @@ export type CheckSuccess = ResultBase & {
   readonly detail?: string
 }
 
-export type CheckFailure = ResultBase & {
+type CheckFailure = ResultBase & {
   readonly ok: false
-  /**
-   * ECONNREFUSED, ENOTFOUND, ECONNRESET... as Node names them, or TIMEOUT,
-   * BAD_STATUS, BAD_RESPONSE, BAD_URL, ABORTED; for certificates EXPIRED,
-   * EXPIRING, NOT_YET_VALID, NO_CERT, BAD_CERT.
-   */
+  /** One of http-check's own (errors.ts), or Node's: ECONNREFUSED, ENOTFOUND, ECONNRESET... */
   readonly code: string
   /** The cause in a few words, the important part first. */
   readonly reason: string
@@ -53,6 +50,11 @@ export type CheckFailure = ResultBase & {
 
 export type CheckResult = CheckSuccess | CheckFailure
 
-export function failure(url: string, code: string, reason: string, elapsedMs = 0): CheckFailure {
+export function failure(
+  url: string,
+  code: FailureCode,
+  reason: string,
+  elapsedMs = 0,
+): CheckFailure {
   return { ok: false, url, code, reason, elapsedMs, timings: {} }
 }

@@ -1,17 +1,19 @@
 // From what the command line names to what is checked: URLs as given, the URL
 // in a config key, or else the app's own /health; certificates and files as given.
+import { isConfigError } from '@numbers/config/errors'
+import { expectedOf, keys } from '@numbers/config/keys'
 import { lookup } from '@numbers/config/lookup'
 import { parseInteger, parseUrl } from '@numbers/config/parse'
+import { settingsPath } from '@numbers/config/settings'
 import type { CheckCommand } from './args.ts'
-import { isTcpTarget } from './args.ts'
+import { hasCode, targetError } from './errors.ts'
+import { isTcpTarget } from './option-values.ts'
 
 export type Target =
   | { readonly kind: 'http'; readonly url: URL }
   | { readonly kind: 'tcp'; readonly url: URL }
   | { readonly kind: 'cert'; readonly path: string }
   | { readonly kind: 'file'; readonly path: string }
-
-class TargetError extends Error {}
 
 /**
  * The targets in the order given, or the one line saying which could not be read.
@@ -33,7 +35,7 @@ export function resolveTargets(
     }
     if (targets.length === 0) targets.push({ kind: 'http', url: defaultUrl(ownEnv, cwd) })
   } catch (error) {
-    if (error instanceof TargetError) return error.message
+    if (hasCode(error, 'HTTP_CHECK_ERR_TARGET')) return error.message
     throw error
   }
   const path = command.path
@@ -50,14 +52,14 @@ function urlTarget(url: URL): Target {
 function configTarget(key: string, env: Record<string, string | undefined>, cwd: string): Target {
   const value = readConfig(key, `-c ${key}`, env, cwd)
   if (value === undefined) {
-    throw new TargetError(
+    throw targetError(
       `-c ${key}: no such config key, and not set in the environment or the settings file`,
     )
   }
   const url = parseUrl(value, ['http:', 'https:', 'tcp:'])
   if (url === undefined || (url.protocol === 'tcp:' && !isTcpTarget(url))) {
     // Not the value: it is not a URL we can use, and it may well be a secret.
-    throw new TargetError(
+    throw targetError(
       `-c ${key} must hold an http://, https:// or tcp://HOST:PORT URL (its value is not shown)`,
     )
   }
@@ -67,10 +69,11 @@ function configTarget(key: string, env: Record<string, string | undefined>, cwd:
 /** Where the app itself listens: PORT read the way the app reads it, so both agree. */
 function defaultUrl(env: Record<string, string | undefined>, cwd: string): URL {
   const port = readConfig('PORT', 'the default URL', env, cwd) ?? ''
-  const value = parseInteger(port, 1, 65535)
+  const { minimum, maximum } = keys.PORT.schema
+  const value = parseInteger(port, minimum, maximum)
   if (value === undefined) {
-    throw new TargetError(
-      `PORT must be an integer 1-65535, got ${JSON.stringify(port.slice(0, 40))} (it makes the default URL; -u names one)`,
+    throw targetError(
+      `PORT must be ${expectedOf(keys.PORT)}, got ${JSON.stringify(port.slice(0, 40))} (it makes the default URL; -u names one)`,
     )
   }
   return new URL(`http://localhost:${value}/health`)
@@ -83,14 +86,13 @@ function readConfig(
   cwd: string,
 ): string | undefined {
   const refused = refuseSpecialSettingsFile(env, cwd)
-  if (refused !== undefined) throw new TargetError(`${context}: ${refused}`)
+  if (refused !== undefined) throw targetError(`${context}: ${refused}`)
   try {
     return lookup(key, env, cwd)
   } catch (error) {
-    // A ConfigError from the settings file: its problems already read as sentences.
-    const problems = (error as { problems?: readonly string[] }).problems
-    if (!Array.isArray(problems)) throw error
-    throw new TargetError(`${context}: ${problems.join('; ')}`)
+    // The settings file's problems already read as sentences.
+    if (!isConfigError(error)) throw error
+    throw targetError(`${context}: ${error.problems.join('; ')}`)
   }
 }
 
@@ -105,10 +107,8 @@ function refuseSpecialSettingsFile(
   cwd: string,
 ): string | undefined {
   const { statSync } = process.getBuiltinModule('node:fs')
-  const { resolve } = process.getBuiltinModule('node:path')
-  const named = env.SETTINGS_FILE
-  if (named === '') return undefined
-  const path = resolve(cwd, named ?? 'settings.json')
+  const path = settingsPath(env, cwd)
+  if (path === undefined) return undefined
   let stats: ReturnType<typeof statSync>
   try {
     stats = statSync(path, { throwIfNoEntry: false })

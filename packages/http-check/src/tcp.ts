@@ -10,7 +10,7 @@ import type { CheckResult } from './result.ts'
 
 export const DEFAULT_TIMEOUT_MS = 1000
 
-export type Phase = 'resolving' | 'connecting' | 'tls' | 'headers' | 'body'
+type Phase = 'resolving' | 'connecting' | 'tls' | 'headers' | 'body'
 
 const phaseWords: Record<Phase, string> = {
   resolving: 'resolving the host',
@@ -27,7 +27,7 @@ export type AttemptOptions = {
   readonly signal?: AbortSignal
 }
 
-export type Connection = {
+type Connection = {
   /** The connected socket (TLS-wrapped for https), once `use` is called. */
   readonly socket: Socket
   readonly sinceStart: () => number
@@ -41,7 +41,7 @@ export type Connection = {
   learnt?: (() => Partial<CheckResult>) | undefined
 }
 
-export type Outcome =
+type Outcome =
   | { readonly ok: true; readonly status?: number }
   | { readonly ok: false; readonly code: string; readonly reason: string }
 

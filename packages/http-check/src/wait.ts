@@ -6,9 +6,9 @@ import { nowMs } from './clock.ts'
 import type { CheckResult } from './result.ts'
 
 /** Wait mode's pauses double up to this (or the interval, if that is longer). */
-export const MAX_PAUSE_MS = 2000
+const MAX_PAUSE_MS = 2000
 
-export type WaitOptions = {
+type WaitOptions = {
   /** The longest one attempt may take; cut to the time left. */
   readonly timeoutMs: number
   /** nowMs() after which no attempt starts. */

@@ -2,16 +2,9 @@
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import {
-  type CheckResult,
-  check,
-  describeExpect,
-  formatResult,
-  isExpected,
-  MAX_BODY_BYTES,
-  parseExpect,
-  VERSION,
-} from '../src/check.ts'
+import { type CheckResult, check, formatResult, parseExpect, VERSION } from '../src/check.ts'
+import { MAX_BODY_BYTES } from '../src/http-response.ts'
+import { describeExpect, isExpected } from '../src/status.ts'
 import {
   answering,
   freePort,

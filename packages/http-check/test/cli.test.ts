@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import {
   answering,
   assertBuilt,
@@ -11,23 +12,17 @@ import {
   freePort,
   hasIpv6Loopback,
   httpServer,
+  lines,
   runCli,
+  START_UP_MS,
   silentServer,
   startCli,
   tempDir,
-  until,
 } from './helpers.ts'
 
 const ipv6 = await hasIpv6Loopback()
-/** Node's own start-up on a busy CI machine, on top of any deadline the test sets. */
-const START_UP_MS = 1500
 
 beforeAll(assertBuilt)
-
-/** stdout's lines; the contract is exactly one per URL. */
-function lines(run: CliRun): string[] {
-  return run.stdout.split('\n').filter((line) => line !== '')
-}
 
 function expectNoStack(run: CliRun) {
   expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
@@ -401,7 +396,7 @@ describe('deadlines and wait mode', () => {
       '-u',
       `http://127.0.0.1:${port}/ready`,
     ])
-    await until(() => cli.stderr().includes('attempt 2 fail'), 'two failed attempts')
+    await waitUntil(() => cli.stderr().includes('attempt 2 fail'), { what: 'two failed attempts' })
     expect(cli.stderr()).toMatch(
       /^http-check: attempt 1 fail .*: connect ECONNREFUSED .* after \d+ms; next in 50ms\n/,
     )
@@ -434,14 +429,14 @@ describe('deadlines and wait mode', () => {
     await using cli = startCli(['--wait', '10s', '--interval', '50', `http://127.0.0.1:${port}/`])
     const pauses = () =>
       [...cli.stderr().matchAll(/next in (\d+)ms/g)].map((match) => Number(match[1]))
-    await until(() => pauses().length >= 4, 'four failed attempts')
+    await waitUntil(() => pauses().length >= 4, { what: 'four failed attempts' })
     expect(pauses().slice(0, 4)).toEqual([50, 100, 200, 400])
   })
 
   it('stops at once on SIGTERM, exit 1, with a line saying so', async () => {
     const port = await freePort()
     await using cli = startCli(['--wait', '30s', '-u', `http://127.0.0.1:${port}/`])
-    await until(() => cli.stderr().includes('attempt 1 fail'), 'a failed attempt')
+    await waitUntil(() => cli.stderr().includes('attempt 1 fail'), { what: 'a failed attempt' })
     const signalled = performance.now()
     cli.child.kill('SIGTERM')
     const run = await cli.exited

@@ -141,14 +141,12 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   return await cli.exited
 }
 
-/** Polls `condition` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline)
-      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+/** Node's own start-up on a busy CI machine, on top of any deadline a test sets. */
+export const START_UP_MS = 1500
+
+/** stdout's lines; the contract is exactly one per target. */
+export function lines(run: CliRun): string[] {
+  return run.stdout.split('\n').filter((line) => line !== '')
 }
 
 /** The CLI tests run dist/, so a stale build would test yesterday's code: say so plainly. */

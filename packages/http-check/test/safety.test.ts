@@ -6,9 +6,16 @@ import { writeFileSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { answering, assertBuilt, freePort, httpServer, listen, runCli, tempDir } from './helpers.ts'
-
-const START_UP_MS = 1500
+import {
+  answering,
+  assertBuilt,
+  freePort,
+  httpServer,
+  listen,
+  runCli,
+  START_UP_MS,
+  tempDir,
+} from './helpers.ts'
 
 beforeAll(assertBuilt)
 

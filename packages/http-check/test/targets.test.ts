@@ -7,30 +7,26 @@ import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import {
   answering,
   assertBuilt,
-  type CliRun,
   freePort,
   hasIpv6Loopback,
   httpServer,
+  lines,
   listen,
   makeCertificate,
   runCli,
+  START_UP_MS,
   startCli,
   tempDir,
-  until,
 } from './helpers.ts'
 
 const ipv6 = await hasIpv6Loopback()
-const START_UP_MS = 1500
 const lateDns = fileURLToPath(new URL('./fixtures/late-dns.cjs', import.meta.url))
 
 beforeAll(assertBuilt)
-
-function lines(run: CliRun): string[] {
-  return run.stdout.split('\n').filter((line) => line !== '')
-}
 
 describe.concurrent('tcp://', () => {
   it('passes when a TCP connection opens', async () => {
@@ -178,7 +174,7 @@ describe.concurrent('several targets', () => {
     let fastAsked = false
     await using slow = await httpServer(async (_request, response) => {
       // Answers only once the next target was asked: one at a time would never get there.
-      await until(() => fastAsked, 'the fast target asked', 4000)
+      await waitUntil(() => fastAsked, { what: 'the fast target asked', timeoutMs: 4000 })
       response.end('Ok')
     })
     await using fast = await httpServer((_request, response) => {
@@ -213,7 +209,7 @@ describe.concurrent('several targets', () => {
     expect(run).toMatchObject({ code: 1 })
     expect(lines(run).map((line) => line.split(' ').slice(1, 3).join(' '))).toEqual([
       'ok cert',
-      'fail tcp://127.0.0.1:' + dead + ':',
+      `fail tcp://127.0.0.1:${dead}:`,
       'ok 200',
       'ok file',
     ])
@@ -252,7 +248,7 @@ describe('--wait for what comes up late', () => {
   it('waits for a TCP port that opens late, then exits 0', async () => {
     const port = await freePort()
     await using cli = startCli(['--wait', '10s', '--interval', '50', `tcp://127.0.0.1:${port}`])
-    await until(() => cli.stderr().includes('attempt 2 fail'), 'two failed attempts')
+    await waitUntil(() => cli.stderr().includes('attempt 2 fail'), { what: 'two failed attempts' })
     await using late = await listen(createNetServer(), '127.0.0.1', port)
     const run = await cli.exited
     expect(late.port).toBe(port)
@@ -274,7 +270,7 @@ describe('--wait for what comes up late', () => {
         env: { LATE_DNS_READY: ready },
       },
     )
-    await until(() => cli.stderr().includes('attempt 2 fail'), 'two failed attempts')
+    await waitUntil(() => cli.stderr().includes('attempt 2 fail'), { what: 'two failed attempts' })
     expect(cli.stderr()).toContain('dns ENOTFOUND late.test')
     writeFileSync(ready, '')
     const run = await cli.exited

@@ -25,7 +25,5 @@ export {
   listen,
   type RunOptions,
   runService,
-  type ServiceKey,
-  serviceKeys,
 } from './run.ts'
 export { createShutdown, type Shutdown, sendShuttingDown } from './shutdown.ts'

@@ -1,5 +1,6 @@
 // pino options for both services: JSON for machines, pretty for a person at a
 // terminal (decided by LOG_FORMAT, `auto` = by TTY), the request id on every line.
+import { ConfigError } from '@numbers/config'
 import { type DestinationStream, destination, type LoggerOptions } from 'pino'
 
 export type LogFormat = 'auto' | 'json' | 'pretty'
@@ -20,7 +21,7 @@ export function loggerOptions(
   const wantsPretty = format === 'pretty' || (format === 'auto' && isTTY)
   const target = wantsPretty ? prettyTarget() : undefined
   if (format === 'pretty' && target === undefined) {
-    throw new Error('LOG_FORMAT=pretty needs pino-pretty, a development dependency')
+    throw new ConfigError(['LOG_FORMAT=pretty needs pino-pretty, a development dependency'])
   }
   return {
     level,
@@ -34,8 +35,10 @@ export function loggerOptions(
       : {
           // Asynchronous writes: under load, lines written while one write is under way go
           // out together instead of one syscall each; idle, a line still leaves at once.
-          // pino flushes what is left when the process exits.
-          stream: destination({ dest: 1, sync: false }),
+          // minLength 1 writes as soon as there is a byte, as 0 would, and makes flush(cb)
+          // wait for the write under way (with 0 it calls back at once): runService flushes
+          // before the process exits, so no line is lost or written out of order at exit.
+          stream: destination({ dest: 1, sync: false, minLength: 1 }),
         }),
   }
 }

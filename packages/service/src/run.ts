@@ -1,55 +1,46 @@
 // The life of a service process: validate config or exit 1, listen, and on
 // SIGTERM/SIGINT turn not-ready, keep serving for SHUTDOWN_DELAY_MS, then stop
 // accepting, let in-flight requests finish, exit 0.
+
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ConfigError, type ConfigOf, type KeyName, loadConfig } from '@numbers/config'
+import {
+  type ConfigOf,
+  isConfigError,
+  type KeyUsedBy,
+  keysUsedBy,
+  loadConfig,
+  type Service,
+} from '@numbers/config'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
-import type { LoggerOptions } from 'pino'
+import type { Logger, LoggerOptions } from 'pino'
 import { loggerOptions } from './logger.ts'
 import { createShutdown, type Shutdown } from './shutdown.ts'
 
-export type ServiceKey =
-  | 'HOST'
-  | 'PORT'
-  | 'LOG_LEVEL'
-  | 'LOG_FORMAT'
-  | 'SHUTDOWN_GRACE_MS'
-  | 'SHUTDOWN_DELAY_MS'
-export const serviceKeys = [
-  'HOST',
-  'PORT',
-  'LOG_LEVEL',
-  'LOG_FORMAT',
-  'SHUTDOWN_GRACE_MS',
-  'SHUTDOWN_DELAY_MS',
-] as const satisfies readonly ServiceKey[]
-
-export type RunOptions<K extends KeyName> = {
-  /** Names the process in the one line printed when its configuration is bad. */
-  readonly name: string
-  readonly keys: readonly K[]
+export type RunOptions<S extends Service> = {
+  /** Which keys it reads (the registry's usedBy); names the process in the line a bad config prints. */
+  readonly name: S
   readonly build: (
-    config: ConfigOf<K | ServiceKey>,
+    config: ConfigOf<KeyUsedBy<S>>,
     logger: LoggerOptions,
     /** Its /ready must answer 503 once this has begun. */
     shutdown: Shutdown,
   ) => FastifyInstance | Promise<FastifyInstance>
 }
 
-export async function runService<K extends KeyName>({
+export async function runService<S extends Service>({
   name,
-  keys,
   build,
-}: RunOptions<K>): Promise<FastifyInstance> {
-  let config: ConfigOf<K | ServiceKey>
+}: RunOptions<S>): Promise<FastifyInstance> {
+  // A service's keys include the ones every service reads (KeyUsedBy<Service>): this function's.
+  let config: ConfigOf<KeyUsedBy<S> | KeyUsedBy<Service>>
   let logger: LoggerOptions
   try {
-    config = loadConfig<K | ServiceKey>([...serviceKeys, ...keys])
+    config = loadConfig<KeyUsedBy<S> | KeyUsedBy<Service>>(keysUsedBy(name))
     logger = loggerOptions(config.LOG_LEVEL, config.LOG_FORMAT)
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : (error as Error).message
-    process.stderr.write(`${name}: ${message}\n`)
+    if (!isConfigError(error)) throw error
+    process.stderr.write(`${name}: ${error.message}\n`)
     process.exit(1)
   }
   const shutdown = createShutdown()
@@ -69,6 +60,9 @@ export async function runService<K extends KeyName>({
     }
     await app.close()
     app.log.info('closed')
+    // Every line out before the process exits: at exit pino writes what is queued at once,
+    // ahead of a write still under way (a slow reader of stdout), so lines came out of order.
+    await new Promise<void>((resolve) => (app.log as Logger).flush(() => resolve()))
   })
   await listen(app, config.HOST, config.PORT)
   return app

@@ -3,8 +3,8 @@
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { waitUntil } from '../../../test/helpers/processes.ts'
 import { listenForTest } from '../../../test/helpers/servers.ts'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import {
   type ConnectionCounts,
   createBoundedServer,
@@ -37,7 +37,7 @@ describe('a client that does not read its answers', () => {
     await once(socket, 'connect')
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
     const startedAt = performance.now()
-    await waitUntil(() => disconnects.length > 0, 5000)
+    await waitUntil(() => disconnects.length > 0, { what: 'a disconnect' })
     expect(disconnects).toEqual(['notReading'])
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 10)
   })

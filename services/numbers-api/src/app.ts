@@ -1,5 +1,5 @@
 // Builds the numbers-api Fastify instance; never listens (server.ts does).
-import type { ConfigOf } from '@numbers/config'
+import type { ConfigOf, KeyUsedBy } from '@numbers/config'
 import {
   createShutdown,
   logDisconnects,
@@ -15,16 +15,8 @@ import { readyRoute } from './routes/ready.ts'
 import { rngRoute } from './routes/rng.ts'
 import { createRngState } from './state.ts'
 
-export const apiKeys = [
-  'FAIL_AFTER',
-  'BROKEN',
-  'STARTUP_DELAY_MS',
-  'RESPONSE_DELAY_MS',
-  'REQUEST_TIMEOUT_MS',
-  'METRICS',
-] as const satisfies readonly string[]
-
-export type ApiConfig = ConfigOf<(typeof apiKeys)[number]>
+/** Every key the registry says numbers-api reads (its usedBy). */
+export type ApiConfig = ConfigOf<KeyUsedBy<'numbers-api'>>
 
 export type ApiOptions = {
   readonly config: ApiConfig

@@ -1,9 +1,8 @@
 // numbers-api as a process: config from env + settings.json, listen, graceful shutdown.
 import { runService } from '@numbers/service'
-import { apiKeys, buildApp } from './app.ts'
+import { buildApp } from './app.ts'
 
 await runService({
   name: 'numbers-api',
-  keys: apiKeys,
   build: (config, logger, shutdown) => buildApp({ config, logger, shutdown }),
 })

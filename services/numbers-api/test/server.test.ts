@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { Agent, request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_FAIL_AFTER } from '../../../test/helpers/config.ts'
 import {
   entryPoints,
   freePort,
@@ -21,7 +22,7 @@ describe('numbers-api process', () => {
     return service
   }
 
-  it('200 concurrent /rng on a fresh instance: exactly 3 succeed', async () => {
+  it(`200 concurrent /rng on a fresh instance: exactly ${DEFAULT_FAIL_AFTER} succeed`, async () => {
     const service = await api()
     const dispatcher = new Agent({ connections: 200 })
     try {
@@ -32,16 +33,16 @@ describe('numbers-api process', () => {
           return response.statusCode
         }),
       )
-      expect(statuses.filter((status) => status === 200)).toHaveLength(3)
-      expect(statuses.filter((status) => status === 500)).toHaveLength(197)
+      expect(statuses.filter((status) => status === 200)).toHaveLength(DEFAULT_FAIL_AFTER)
+      expect(statuses.filter((status) => status === 500)).toHaveLength(200 - DEFAULT_FAIL_AFTER)
     } finally {
       await dispatcher.close()
     }
   })
 
-  it('answers three numbers, then 500 problem+json, and /health flips at the same moment', async () => {
+  it(`answers ${DEFAULT_FAIL_AFTER} numbers, then 500 problem+json, and /health flips at the same moment`, async () => {
     const service = await api({ env: { LOG_LEVEL: 'info' } })
-    for (let call = 1; call <= 3; call++) {
+    for (let call = 1; call <= DEFAULT_FAIL_AFTER; call++) {
       expect(await statusOf(`${service.url}/health`)).toBe(200)
       const response = await request(`${service.url}/rng`)
       expect(response.statusCode).toBe(200)
@@ -57,14 +58,17 @@ describe('numbers-api process', () => {
 
   it('logs JSON lines with the request id, and the warn line when it turns unhealthy', async () => {
     const service = await api({ env: { LOG_LEVEL: 'info' } })
-    for (let call = 1; call <= 3; call++) await (await request(`${service.url}/rng`)).body.dump()
-    await expect.poll(() => service.output().stdout).toContain('unhealthy after 3 calls')
+    for (let call = 1; call <= DEFAULT_FAIL_AFTER; call++) {
+      await (await request(`${service.url}/rng`)).body.dump()
+    }
+    const unhealthy = `unhealthy after ${DEFAULT_FAIL_AFTER} calls`
+    await expect.poll(() => service.output().stdout).toContain(unhealthy)
     const lines = service
       .output()
       .stdout.trim()
       .split('\n')
       .map((line) => JSON.parse(line))
-    const warn = lines.find((line) => line.msg === 'unhealthy after 3 calls')
+    const warn = lines.find((line) => line.msg === unhealthy)
     expect(warn).toMatchObject({ level: 40, reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) })
   })
 

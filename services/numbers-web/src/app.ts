@@ -1,6 +1,6 @@
 // Builds the numbers-web Fastify instance; never listens (server.ts does).
 import formbody from '@fastify/formbody'
-import type { ConfigOf, KeyName } from '@numbers/config'
+import type { ConfigOf, KeyUsedBy } from '@numbers/config'
 import {
   createShutdown,
   logDisconnects,
@@ -24,16 +24,8 @@ import { staticRoute } from './routes/static.ts'
 import { statusRoute } from './routes/status.ts'
 import { useHelmetHeaders } from './security-headers.ts'
 
-export const webKeys = [
-  'RNG_API_URL',
-  'RNG_API_TIMEOUT_MS',
-  'RNG_API_CONNECT_TIMEOUT_MS',
-  'API_STATUS_CACHE_MS',
-  'REQUEST_TIMEOUT_MS',
-  'METRICS',
-] as const satisfies readonly KeyName[]
-
-export type WebConfig = ConfigOf<(typeof webKeys)[number]>
+/** Every key the registry says numbers-web reads (its usedBy). */
+export type WebConfig = ConfigOf<KeyUsedBy<'numbers-web'>>
 
 export type WebOptions = {
   readonly config: WebConfig

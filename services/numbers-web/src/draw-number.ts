@@ -2,8 +2,9 @@
 // request's logger adds the request id), every call is counted and timed in /metrics, and a
 // client that hangs up cancels its call.
 import type { FastifyBaseLogger, FastifyReply } from 'fastify'
+import { ClientGoneError } from './errors.ts'
 import type { WebMetrics } from './metrics.ts'
-import { CallSignal, ClientGoneError, type RngClient, type RngOutcome } from './rng-client.ts'
+import { CallSignal, type RngClient, type RngOutcome } from './rng-client.ts'
 
 export type DrawNumber = (log: FastifyBaseLogger, signal?: CallSignal) => Promise<RngOutcome>
 

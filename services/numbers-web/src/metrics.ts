@@ -1,9 +1,10 @@
 // numbers-web's own metrics: its calls to the API by outcome (the failure codes
-// of rng-client.ts), how long they took, and what the page's badge says.
+// of errors.ts), how long they took, and what the page's badge says.
 import { observe, SeriesHistogram } from '@numbers/service'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import type { ApiHealth } from './api-status.ts'
-import type { RngFailureCode, RngOutcome } from './rng-client.ts'
+import type { RngFailureCode } from './errors.ts'
+import type { RngOutcome } from './rng-client.ts'
 
 /** A label per failure code; a new code does not compile until it has one. */
 export const outcomeOfFailure = {

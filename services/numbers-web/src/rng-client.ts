@@ -1,29 +1,21 @@
-// One call to the API's /rng through a pooled undici client, with hard
+// One call to the API's /rng through pooled undici connections, with hard
 // deadlines. Every way it can go wrong comes back as a value with a code,
 // never as a throw: the page turns any of them into "RNG service unavailable!".
+import { TIMEOUT } from 'node:dns/promises'
 import { EventEmitter } from 'node:events'
-import { Pool } from 'undici'
+import { Agent, type Dispatcher, interceptors } from 'undici'
+import { API_DNS_TTL_MS, boundedLookup, type Resolve } from './api-dns.ts'
+import type { RngFailureCode } from './errors.ts'
 
 /** "42" is 2 bytes; anything near this cap is not a number 0-99. */
 export const MAX_RNG_BODY_BYTES = 1024
-/** Sockets to the API: a slow API under load gets this many calls at once. */
+/** Sockets to one API address: a slow API under load gets this many calls at once. */
 export const RNG_CONNECTIONS = 64
 /**
  * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
  * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
  */
 export const MAX_WAITING_RNG_CALLS = 256
-
-export type RngFailureCode =
-  | 'NUMBERS_ERR_RNG_TIMEOUT'
-  | 'NUMBERS_ERR_RNG_UNREACHABLE'
-  | 'NUMBERS_ERR_RNG_STATUS'
-  | 'NUMBERS_ERR_RNG_BODY'
-  | 'NUMBERS_ERR_RNG_TOO_LARGE'
-  /** Too many calls already waiting for the API; refused without asking it. */
-  | 'NUMBERS_ERR_RNG_BUSY'
-  /** The client that asked went away; the call was cancelled. */
-  | 'NUMBERS_ERR_RNG_CANCELLED'
 
 export type RngFailure = {
   readonly code: RngFailureCode
@@ -43,6 +35,10 @@ export type RngClientOptions = {
   /** Deadline for the whole call: connect, headers and body. */
   readonly timeoutMs: number
   readonly connectTimeoutMs: number
+  /** How long one DNS answer is used; API_DNS_TTL_MS unless a test says otherwise. */
+  readonly dnsTtlMs?: number
+  /** Resolves the API's host name; the system's resolver unless a test gives its own. */
+  readonly resolve?: Resolve
 }
 
 export type RngCallCounts = {
@@ -57,19 +53,10 @@ export type RngCallCounts = {
 }
 
 export type RngClient = {
-  /** `signal` (one call's) ends the call early, e.g. when the client that asked for it goes away. */
+  /** `signal` aborts the call, e.g. when the client that asked for it goes away. */
   readonly draw: (signal?: CallSignal) => Promise<RngOutcome>
   readonly counts: () => RngCallCounts
   readonly close: () => Promise<void>
-}
-
-/** The reason a call is aborted when its client leaves; describeFailure knows it by code. */
-export class ClientGoneError extends Error {
-  readonly code = 'NUMBERS_ERR_RNG_CANCELLED'
-  constructor() {
-    super('the client went away')
-    this.name = 'ClientGoneError'
-  }
 }
 
 /** The reason a call is aborted at its deadline; describeFailure knows it by name. */
@@ -109,8 +96,16 @@ function abortAtDeadline(signal: CallSignal, timeoutMs: number): void {
  */
 const CLOSED_BEFORE_ANSWER = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
 
-export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientOptions): RngClient {
-  const pool = new Pool(url.origin, {
+export function createRngClient({
+  url,
+  timeoutMs,
+  connectTimeoutMs,
+  dnsTtlMs = API_DNS_TTL_MS,
+  resolve,
+}: RngClientOptions): RngClient {
+  // One pool per address the name resolves to (the Agent keeps them, and drops a pool once
+  // its connections have closed); the dns interceptor picks the address of each call.
+  const agent = new Agent({
     connectTimeout: connectTimeoutMs,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -119,6 +114,10 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     // (at most MAX_WAITING_RNG_CALLS of them), each still bounded by its own deadline.
     connections: RNG_CONNECTIONS,
   })
+  const dispatcher: Dispatcher = agent.compose(
+    interceptors.dns({ maxTTL: dnsTtlMs, lookup: boundedLookup(connectTimeoutMs, resolve) }),
+  )
+  const origin = new URL(url.origin)
   const path = `${url.pathname}${url.search}`
   let inFlight = 0
   let cancelled = 0
@@ -139,7 +138,13 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
     // a retry included. A plain timer, cleared when the call ends: it almost never fires.
     const deadline = setTimeout(abortAtDeadline, timeoutMs, signal, timeoutMs)
     const ask = () =>
-      pool.request({ method: 'GET', path, headers: { accept: 'application/json' }, signal })
+      dispatcher.request({
+        origin,
+        method: 'GET',
+        path,
+        headers: { accept: 'application/json' },
+        signal,
+      })
     let firstFailure: RngFailure | undefined
     try {
       let response: Awaited<ReturnType<typeof ask>>
@@ -180,7 +185,7 @@ export function createRngClient({ url, timeoutMs, connectTimeoutMs }: RngClientO
   return {
     draw,
     counts: () => ({ cancelled, refused, inFlight, retried }),
-    close: () => pool.close(),
+    close: () => dispatcher.close(),
   }
 }
 
@@ -209,6 +214,11 @@ function describeFailure(error: unknown, timeoutMs: number, connectTimeoutMs: nu
       return {
         code: 'NUMBERS_ERR_RNG_TIMEOUT',
         detail: `connect timeout after ${connectTimeoutMs} ms`,
+      }
+    case TIMEOUT:
+      return {
+        code: 'NUMBERS_ERR_RNG_TIMEOUT',
+        detail: `DNS lookup over ${connectTimeoutMs} ms`,
       }
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':

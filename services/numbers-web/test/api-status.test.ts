@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type ApiHealth, createApiStatus, healthAfter, type Probe } from '../src/api-status.ts'
 import { answered, fakeProbe, unanswered } from './helpers.ts'
 
@@ -10,7 +10,7 @@ function statusWith(probe: Probe, now = () => 0, cacheMs = 2000) {
 }
 
 describe('api status', () => {
-  test.each<[string, ReturnType<typeof answered>, ReturnType<typeof answered>, ApiHealth]>([
+  it.each<[string, ReturnType<typeof answered>, ReturnType<typeof answered>, ApiHealth]>([
     ['/ready 200', answered(200), answered(200), 'healthy'],
     ['/ready 503, /health 200', answered(503), answered(200), 'starting'],
     ['/ready 503, /health 500', answered(503), answered(500), 'unhealthy'],
@@ -22,13 +22,13 @@ describe('api status', () => {
     expect(await statusWith(probe).current()).toBe(expected)
   })
 
-  test('a healthy API is probed on /ready only', async () => {
+  it('a healthy API is probed on /ready only', async () => {
     const { probe, calls } = fakeProbe(answered(200))
     await statusWith(probe).current()
     expect(calls).toEqual(['/ready'])
   })
 
-  test('one answer serves every asker until it is cacheMs old', async () => {
+  it('one answer serves every asker until it is cacheMs old', async () => {
     let clock = 0
     const { probe, calls } = fakeProbe(answered(200))
     const status = statusWith(probe, () => clock, 2000)
@@ -41,7 +41,7 @@ describe('api status', () => {
     expect(calls).toHaveLength(2)
   })
 
-  test('a hundred concurrent askers share one probe', async () => {
+  it('a hundred concurrent askers share one probe', async () => {
     const { probe, calls } = fakeProbe(answered(200))
     const status = statusWith(probe, () => 0, 0)
     const answers = await Promise.all(Array.from({ length: 100 }, () => status.current()))
@@ -49,7 +49,7 @@ describe('api status', () => {
     expect(calls).toEqual(['/ready'])
   })
 
-  test('a probe that throws reads as unreachable and is not cached as a failure', async () => {
+  it('a probe that throws reads as unreachable and is not cached as a failure', async () => {
     let throws = true
     const status = statusWith(
       async () => {
@@ -71,7 +71,7 @@ describe('the badge after a call to /rng', () => {
     cause: { code, detail: 'x' },
   })
 
-  test.each<[string, Parameters<typeof healthAfter>[0], ApiHealth, ApiHealth]>([
+  it.each<[string, Parameters<typeof healthAfter>[0], ApiHealth, ApiHealth]>([
     ['a number keeps "healthy"', { ok: true, number: 7 }, 'healthy', 'healthy'],
     [
       'a timeout contradicts "healthy"',

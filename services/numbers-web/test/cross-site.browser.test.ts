@@ -3,11 +3,10 @@
 // the web must tell its own page from evil.test's by Origin and by its page header.
 import { createServer } from 'node:http'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { startWeb } from '../../../test/helpers/processes.ts'
-import { listenForTest } from '../../../test/helpers/servers.ts'
+import { listenForTest, startStubApi } from '../../../test/helpers/servers.ts'
 import { chromiumRunsHere, launchChromium } from './browser.ts'
-import { startStubApi } from './helpers.ts'
 
 /** An API that always has a number, and counts the calls that spend one. */
 async function countingApi() {
@@ -70,7 +69,7 @@ describe.skipIf(!chromiumRunsHere)('another site over plain HTTP, in chromium', 
     return { api, victim, evil: `http://evil.test:${evilPort}` }
   }
 
-  test("evil.test's <img> tags, no-cors fetch and auto-submitted form spend none of the API's calls", async () => {
+  it("evil.test's <img> tags, no-cors fetch and auto-submitted form spend none of the API's calls", async () => {
     const { api, victim, evil } = await victimAndEvil()
     const context = await browser.newContext()
     onTestFinished(() => context.close())
@@ -100,7 +99,7 @@ describe.skipIf(!chromiumRunsHere)('another site over plain HTTP, in chromium', 
     expect(api.calls()).toBe(0)
   })
 
-  test('on victim.test itself, the button (JavaScript) and the form (no JavaScript) each get a number', async () => {
+  it('on victim.test itself, the button (JavaScript) and the form (no JavaScript) each get a number', async () => {
     const { api, victim } = await victimAndEvil()
 
     const withScript = await browser.newContext()

@@ -1,65 +1,13 @@
-// Builders for numbers-web tests: the app with default config, a stand-in
-// API on a loopback port, canned probe answers and captured log lines.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+// Builders for numbers-web tests: the app with default config, on a real socket when a
+// test needs one, and canned answers of http-check's probe.
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
-import { defaultsOf } from '@numbers/config'
-import type { FastifyInstance } from 'fastify'
+import { defaultsOf, keysUsedBy } from '@numbers/config'
 import type { CheckResult } from 'http-check'
-import { onTestFinished } from 'vitest'
-import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
-import { buildApp, type WebConfig, type WebOptions, webKeys } from '../src/app.ts'
+import { testAppBuilder } from '../../../test/helpers/apps.ts'
+import { buildApp, type WebConfig, type WebOptions } from '../src/app.ts'
 
-export function testConfig(overrides: Partial<WebConfig> = {}): WebConfig {
-  return { ...defaultsOf(webKeys), ...overrides }
-}
-
-export type LogLine = { level: number; msg: string; reqId?: string; [key: string]: unknown }
-
-/** pino writes here; `lines` holds what it wrote, parsed. */
-export function captureLogs(): { stream: Writable; lines: LogLine[] } {
-  const lines: LogLine[] = []
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const text of String(chunk).split('\n')) {
-        if (text) lines.push(JSON.parse(text) as LogLine)
-      }
-      done()
-    },
-  })
-  return { stream, lines }
-}
-
-/** The app, closed when the test ends. */
-export function buildTestApp(
-  config: Partial<WebConfig> = {},
-  options: Omit<WebOptions, 'config'> = {},
-): FastifyInstance {
-  const app = buildApp({ config: testConfig(config), ...options })
-  onTestFinished(() => app.close())
-  return app
-}
-
-export type StubApi = {
-  /** e.g. `http://127.0.0.1:41234/rng`, for RNG_API_URL. */
-  readonly rngUrl: string
-  /** The paths asked for, in order. */
-  readonly requests: string[]
-  readonly close: () => Promise<void>
-}
-
-/** A stand-in for numbers-api that answers however the test says; closed when the test ends. */
-export async function startStubApi(
-  handler: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<StubApi> {
-  const requests: string[] = []
-  const server = createServer((request, response) => {
-    requests.push(request.url ?? '')
-    handler(request, response)
-  })
-  const port = await listenForTest(server)
-  return { rngUrl: `http://127.0.0.1:${port}/rng`, requests, close: () => closeServer(server) }
-}
+/** The app with the registry's defaults and `config` over them, closed when the test ends. */
+export const buildTestApp = testAppBuilder(buildApp, defaultsOf(keysUsedBy('numbers-web')))
 
 /** What http-check says when the API answers `status`. */
 export function answered(status: number): CheckResult {

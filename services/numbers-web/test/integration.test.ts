@@ -1,16 +1,15 @@
 // The web against a real numbers-api process (services/numbers-api/dist), and
 // against a stand-in API that answers garbage, over real sockets.
 import type { ServerResponse } from 'node:http'
-import { describe, expect, onTestFinished, test } from 'vitest'
-import {
-  freePort,
-  type ServiceProcess,
-  startApi,
-  waitUntil,
-} from '../../../test/helpers/processes.ts'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { captureLogs } from '../../../test/helpers/apps.ts'
+import { DEFAULT_FAIL_AFTER } from '../../../test/helpers/config.ts'
+import { freePort, type ServiceProcess, startApi } from '../../../test/helpers/processes.ts'
+import { startStubApi } from '../../../test/helpers/servers.ts'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import type { WebConfig } from '../src/app.ts'
 import { MAX_WAITING_RNG_CALLS, RNG_CONNECTIONS } from '../src/rng-client.ts'
-import { captureLogs, listenWeb, startStubApi } from './helpers.ts'
+import { listenWeb } from './helpers.ts'
 
 async function api(env: Record<string, string> = {}, port?: number): Promise<ServiceProcess> {
   const service = await startApi(port === undefined ? { env } : { env, port })
@@ -36,10 +35,10 @@ const unavailable = {
 }
 
 describe('numbers-web with a real numbers-api', () => {
-  test('three numbers, then "RNG service unavailable!" and an unhealthy badge', async () => {
+  it(`${DEFAULT_FAIL_AFTER} numbers, then "RNG service unavailable!" and an unhealthy badge`, async () => {
     const rng = await api()
     const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng` })
-    for (let call = 1; call <= 3; call += 1) {
+    for (let call = 1; call <= DEFAULT_FAIL_AFTER; call += 1) {
       const answer = await getJson(`${web}/api/number`)
       expect(answer.status).toBe(200)
       expect(answer.body).toEqual({ number: expect.any(Number) })
@@ -50,7 +49,7 @@ describe('numbers-web with a real numbers-api', () => {
     expect((await fetch(`${web}/health`)).status).toBe(200)
   })
 
-  test('the form without JavaScript gets a number rendered into the page', async () => {
+  it('the form without JavaScript gets a number rendered into the page', async () => {
     const rng = await api()
     const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng` })
     const response = await fetch(`${web}/`, {
@@ -62,12 +61,12 @@ describe('numbers-web with a real numbers-api', () => {
     expect(await response.text()).toMatch(/>Here it is: \d{1,2}<\/p>/)
   })
 
-  test('with the API down, the page says "RNG service unavailable!" and stays up', async () => {
+  it('with the API down, the page says "RNG service unavailable!" and stays up', async () => {
     const closedPort = await freePort()
-    const logs = captureLogs()
+    const logs = captureLogs('warn')
     const web = await listenWeb(
       { RNG_API_URL: `http://127.0.0.1:${closedPort}/rng` },
-      { logger: { level: 'warn', stream: logs.stream } },
+      { logger: logs.logger },
     )
     expect(await getJson(`${web}/api/number`)).toEqual(unavailable)
     expect(logs.lines.find((line) => line.msg === 'rng call failed')).toMatchObject({
@@ -79,7 +78,7 @@ describe('numbers-web with a real numbers-api', () => {
     expect(await (await fetch(`${web}/health`)).text()).toBe('Ok')
   })
 
-  test('a hanging API costs no more than the timeout: unavailable within 1 s', async () => {
+  it('a hanging API costs no more than the timeout: unavailable within 1 s', async () => {
     const rng = await api({ RESPONSE_DELAY_MS: '5000' })
     const web = await listenWeb({ RNG_API_URL: `${rng.url}/rng`, RNG_API_TIMEOUT_MS: 300 })
     const startedAt = performance.now()
@@ -90,7 +89,7 @@ describe('numbers-web with a real numbers-api', () => {
     expect(elapsedMs).toBeLessThan(300 + 700)
   })
 
-  test('when the API comes back on the same port, numbers come back', async () => {
+  it('when the API comes back on the same port, numbers come back', async () => {
     const first = await api({ FAIL_AFTER: '0' })
     const web = await listenWeb({ RNG_API_URL: `${first.url}/rng`, API_STATUS_CACHE_MS: 0 })
     expect((await getJson(`${web}/api/number`)).status).toBe(200)
@@ -106,17 +105,14 @@ describe('numbers-web with a real numbers-api', () => {
 })
 
 async function webLoggingTo(rngUrl: string, config: Partial<WebConfig> = {}) {
-  const logs = captureLogs()
-  const url = await listenWeb(
-    { RNG_API_URL: rngUrl, ...config },
-    { logger: { level: 'warn', stream: logs.stream } },
-  )
+  const logs = captureLogs('warn')
+  const url = await listenWeb({ RNG_API_URL: rngUrl, ...config }, { logger: logs.logger })
   const loggedCause = () => logs.lines.find((line) => line.msg === 'rng call failed')?.cause
   return { url, loggedCause }
 }
 
 describe('numbers-web with an API that answers garbage', () => {
-  test.each([
+  it.each([
     ['a word', '"abc"', 'NUMBERS_ERR_RNG_BODY'],
     ['a bare word', 'abc', 'NUMBERS_ERR_RNG_BODY'],
     ['100', '100', 'NUMBERS_ERR_RNG_BODY'],
@@ -135,7 +131,7 @@ describe('numbers-web with an API that answers garbage', () => {
     expect(web.loggedCause()).toMatchObject({ code })
   })
 
-  test('an API that sends headers and then stalls the body is cut off at the timeout', async () => {
+  it('an API that sends headers and then stalls the body is cut off at the timeout', async () => {
     const stub = await startStubApi((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' })
       response.write('4')
@@ -149,7 +145,7 @@ describe('numbers-web with an API that answers garbage', () => {
 })
 
 describe('the badge while the API fails', () => {
-  test('a flood of failing POST / costs the API one probe per API_STATUS_CACHE_MS', async () => {
+  it('a flood of failing POST / costs the API one probe per API_STATUS_CACHE_MS', async () => {
     const CACHE_MS = 500
     const POSTS = 300
     const stub = await startStubApi((_request, response) => {
@@ -173,7 +169,7 @@ describe('the badge while the API fails', () => {
     expect(probes).toBeLessThanOrEqual(1 + Math.ceil(elapsedMs / CACHE_MS))
   })
 
-  test('a POST / against a hung API answers within one RNG_API_TIMEOUT_MS, badge included', async () => {
+  it('a POST / against a hung API answers within one RNG_API_TIMEOUT_MS, badge included', async () => {
     const TIMEOUT_MS = 1000
     // Never answers: both the call and the badge's probe run into the deadline.
     const stub = await startStubApi(() => {})
@@ -220,19 +216,19 @@ describe('a hung API and clients that give up', () => {
     return { answers, hangUp: () => stop.abort() }
   }
 
-  test('a client that hangs up cancels its call: after 500 give up, the next call gets a number at once', async () => {
+  it('a client that hangs up cancels its call: after 500 give up, the next call gets a number at once', async () => {
     const api = await hungApi()
-    const logs = captureLogs()
+    const logs = captureLogs('debug')
     const web = await listenWeb(
       { RNG_API_URL: api.stub.rngUrl, RNG_API_TIMEOUT_MS: 10_000 },
-      { logger: { level: 'debug', stream: logs.stream } },
+      { logger: logs.logger },
     )
     const calls = callsThatHangUp(web, 500)
-    await waitUntil(() => api.held.length === 64, 5000)
+    await waitUntil(() => api.held.length === RNG_CONNECTIONS, { what: 'every socket held' })
     calls.hangUp()
     await Promise.all(calls.answers)
     const cancelled = () => logs.lines.filter((line) => line.msg === 'rng call cancelled')
-    await waitUntil(() => cancelled().length === 500, 5000)
+    await waitUntil(() => cancelled().length === 500, { what: '500 cancelled calls' })
     expect(cancelled().at(-1)?.calls).toMatchObject({ cancelled: 500, refused: 0 })
     api.answer()
     const startedAt = performance.now()
@@ -241,16 +237,16 @@ describe('a hung API and clients that give up', () => {
     expect(performance.now() - startedAt).toBeLessThan(1000)
   })
 
-  test('calls beyond the ones waiting for the API are "unavailable" at once, and counted', async () => {
+  it('calls beyond the ones waiting for the API are "unavailable" at once, and counted', async () => {
     const api = await hungApi()
-    const logs = captureLogs()
+    const logs = captureLogs('warn')
     const web = await listenWeb(
       { RNG_API_URL: api.stub.rngUrl, RNG_API_TIMEOUT_MS: 10_000 },
-      { logger: { level: 'warn', stream: logs.stream } },
+      { logger: logs.logger },
     )
     const waiting = callsThatHangUp(web, RNG_CONNECTIONS + MAX_WAITING_RNG_CALLS)
     onTestFinished(waiting.hangUp)
-    await waitUntil(() => api.held.length === RNG_CONNECTIONS, 5000)
+    await waitUntil(() => api.held.length === RNG_CONNECTIONS, { what: 'every socket held' })
     const startedAt = performance.now()
     const over = await Promise.all(Array.from({ length: 20 }, () => getJson(`${web}/api/number`)))
     expect(performance.now() - startedAt).toBeLessThan(1000)
@@ -267,7 +263,7 @@ describe('a hung API and clients that give up', () => {
 })
 
 describe('a connection closed before the answer', () => {
-  test('is retried once on another connection: the caller gets its number, and the retry is logged and counted', async () => {
+  it('is retried once on another connection: the caller gets its number, and the retry is logged and counted', async () => {
     let closed = 0
     const stub = await startStubApi((request, response) => {
       // The first request dies with its socket, as on a keep-alive socket the API closes.
@@ -278,11 +274,8 @@ describe('a connection closed before the answer', () => {
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end('42')
     })
-    const logs = captureLogs()
-    const web = await listenWeb(
-      { RNG_API_URL: stub.rngUrl },
-      { logger: { level: 'info', stream: logs.stream } },
-    )
+    const logs = captureLogs('info')
+    const web = await listenWeb({ RNG_API_URL: stub.rngUrl }, { logger: logs.logger })
     expect(await getJson(`${web}/api/number`)).toMatchObject({ status: 200, body: { number: 42 } })
     expect(stub.requests).toEqual(['/rng', '/rng'])
     const retries = logs.lines.filter((line) => line.msg === 'rng call retried')
@@ -291,7 +284,7 @@ describe('a connection closed before the answer', () => {
     expect(retries[0]?.calls).toMatchObject({ retried: 1 })
   })
 
-  test('is retried only once: an API that keeps closing gets "unavailable" after two attempts', async () => {
+  it('is retried only once: an API that keeps closing gets "unavailable" after two attempts', async () => {
     const stub = await startStubApi((request) => {
       request.socket.destroy()
     })

@@ -3,7 +3,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { DEFAULT_FAIL_AFTER } from '../../../test/helpers/config.ts'
 import { startApi, startWeb } from '../../../test/helpers/processes.ts'
 import { chromiumRunsHere, launchChromium } from './browser.ts'
 
@@ -25,7 +26,7 @@ describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
     await browser?.close()
   })
 
-  /** A fresh API (three good numbers) and a web in front of it, stopped when the test ends. */
+  /** A fresh API (DEFAULT_FAIL_AFTER good numbers) and a web in front of it, stopped when the test ends. */
   async function startStack(): Promise<string> {
     const api = await startApi()
     onTestFinished(async () => {
@@ -42,7 +43,7 @@ describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
   const badge = (page: Page) => page.locator('#api-status')
   const button = (page: Page) => page.getByRole('button', { name: 'Get a random number' })
 
-  test('with JavaScript: three clicks show three numbers, the fourth "RNG service unavailable!" and the badge turns unhealthy', async () => {
+  it(`with JavaScript: ${DEFAULT_FAIL_AFTER} clicks show ${DEFAULT_FAIL_AFTER} numbers, the next "RNG service unavailable!" and the badge turns unhealthy`, async () => {
     const url = await startStack()
     const context = await browser.newContext({ viewport })
     onTestFinished(() => context.close())
@@ -57,7 +58,7 @@ describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
     expect(await page.title()).toBe('Numbers')
     await expect.poll(() => badge(page).textContent()).toBe('healthy')
 
-    for (let click = 1; click <= 3; click += 1) {
+    for (let click = 1; click <= DEFAULT_FAIL_AFTER; click += 1) {
       const [response] = await Promise.all([
         page.waitForResponse((answer) => answer.url().endsWith('/api/number')),
         button(page).click(),
@@ -87,7 +88,7 @@ describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
     expect(pageErrors.filter((text) => !text.includes('503'))).toEqual([])
   })
 
-  test('without JavaScript: the form shows three numbers, then "RNG service unavailable!" and an unhealthy badge', async () => {
+  it(`without JavaScript: the form shows ${DEFAULT_FAIL_AFTER} numbers, then "RNG service unavailable!" and an unhealthy badge`, async () => {
     const url = await startStack()
     const context = await browser.newContext({ viewport, javaScriptEnabled: false })
     onTestFinished(() => context.close())
@@ -103,7 +104,7 @@ describe.skipIf(!chromiumRunsHere)('the numbers page in chromium', () => {
       await loaded
       return result(page).textContent()
     }
-    for (let click = 1; click <= 3; click += 1) {
+    for (let click = 1; click <= DEFAULT_FAIL_AFTER; click += 1) {
       expect(await submit()).toMatch(numberShown)
     }
     expect(await submit()).toBe('RNG service unavailable!')

@@ -3,7 +3,7 @@
 import helmet from '@fastify/helmet'
 import { serverOptions } from '@numbers/service'
 import Fastify from 'fastify'
-import { describe, expect, onTestFinished, test } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { helmetHeaders, useHelmetHeaders } from '../src/security-headers.ts'
 
 const options = {
@@ -25,7 +25,7 @@ async function securityHeadersOf(url: string) {
 }
 
 describe('security headers', () => {
-  test('every response, a 404 too, carries exactly the headers @fastify/helmet sets', async () => {
+  it('every response, a 404 too, carries exactly the headers @fastify/helmet sets', async () => {
     const withPlugin = Fastify()
     withPlugin.register(helmet, options)
     withPlugin.get('/', () => 'page')
@@ -42,7 +42,7 @@ describe('security headers', () => {
     )
   })
 
-  test('the table is what the plugin sets, taken once', async () => {
+  it('the table is what the plugin sets, taken once', async () => {
     const headers = await helmetHeaders(options)
     expect(headers['x-content-type-options']).toBe('nosniff')
     expect(headers['strict-transport-security']).toBeUndefined()

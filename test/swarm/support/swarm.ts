@@ -1,10 +1,12 @@
 // A single-node swarm for the Swarm tests: join swarm mode only if the engine is not in it
 // already (and leave only then), deploy deploy/swarm/stack.yml under a name, read its
-// services and tasks, and remove the stack whatever happened.
+// services and tasks, follow an update to its end, and remove the stack whatever happened.
 import { join } from 'node:path'
 import { docker, repoRoot, waitFor } from '../../e2e/support/docker.ts'
 
 export const stackFile = join(repoRoot, 'deploy', 'swarm', 'stack.yml')
+/** stack.yml with an API that never turns unhealthy: the rolling-update scenario. */
+export const neverFailFile = join(import.meta.dirname, 'never-fail.yml')
 
 // ------------------------------------------------------------------ swarm mode
 
@@ -44,13 +46,18 @@ export async function leaveSwarm(membership: SwarmMembership | undefined): Promi
 
 // ------------------------------------------------------------------ stacks
 
-/** `docker stack deploy` of stack.yml; returns what it printed (warnings included). */
+/**
+ * `docker stack deploy` of stack.yml, merged with `overrides` (later files win, as with
+ * several `-c`); returns what it printed (warnings included).
+ */
 export async function deployStack(
   name: string,
   env: Readonly<Record<string, string>>,
+  overrides: readonly string[] = [],
 ): Promise<string> {
+  const files = [stackFile, ...overrides].flatMap((file) => ['--compose-file', file])
   const { stdout, stderr } = await docker(
-    ['stack', 'deploy', '--resolve-image', 'never', '--compose-file', stackFile, name],
+    ['stack', 'deploy', '--resolve-image', 'never', ...files, name],
     { env, timeoutMs: 120_000 },
   )
   return `${stderr}${stdout}`
@@ -102,6 +109,7 @@ export type HealthcheckSpec = {
 type UpdatePolicy = {
   readonly Parallelism: number
   readonly Order: string
+  readonly Delay?: Nanoseconds
   readonly Monitor?: Nanoseconds
   readonly FailureAction?: string
 }
@@ -148,7 +156,15 @@ export type ServiceInfo = {
       }[]
     }
   }
-  readonly UpdateStatus?: { readonly State: string; readonly Message?: string }
+  readonly UpdateStatus?: UpdateStatus
+}
+
+/** Where the service's latest update is; absent before its first one. */
+export type UpdateStatus = {
+  readonly State: string
+  readonly StartedAt?: string
+  readonly CompletedAt?: string
+  readonly Message?: string
 }
 
 export async function inspectService(service: string): Promise<ServiceInfo> {
@@ -161,8 +177,11 @@ export async function inspectService(service: string): Promise<ServiceInfo> {
 /** One task of a service: what Swarm wants of it (DesiredState) and where it is (Status). */
 export type TaskInfo = {
   readonly ID: string
+  /** Which of the service's replicas this task is (or was) one of. */
+  readonly Slot?: number
   readonly DesiredState: string
   readonly Status: {
+    readonly Timestamp?: string
     readonly State: string
     readonly Message: string
     readonly Err?: string
@@ -180,11 +199,95 @@ export async function tasksOf(service: string): Promise<TaskInfo[]> {
   return stdout.trim() === '' ? [] : (JSON.parse(stdout) as TaskInfo[])
 }
 
-/** The one task that is meant to run and does (health checks passed), if there is exactly one. */
-export async function runningTask(service: string): Promise<TaskInfo | undefined> {
-  const tasks = (await tasksOf(service)).filter((task) => task.DesiredState === 'running')
-  const [only] = tasks
-  return tasks.length === 1 && only?.Status.State === 'running' ? only : undefined
+/**
+ * The service's tasks once exactly `replicas` are meant to run and do (health checks passed)
+ * and none on its way out is still running; undefined until then.
+ */
+export async function runningTasks(
+  service: string,
+  replicas: number,
+): Promise<TaskInfo[] | undefined> {
+  const tasks = await tasksOf(service)
+  const wanted = tasks.filter((task) => task.DesiredState === 'running')
+  const leaving = tasks.filter(
+    (task) => task.DesiredState !== 'running' && task.Status.State === 'running',
+  )
+  const settled =
+    wanted.length === replicas &&
+    wanted.every((task) => task.Status.State === 'running') &&
+    leaving.length === 0
+  return settled ? wanted : undefined
+}
+
+/** `/rng` calls a running API task has answered with a number, from its own /metrics. */
+export async function callsServed(task: TaskInfo): Promise<number> {
+  const container = task.Status.ContainerStatus?.ContainerID
+  if (!container) throw new Error(`task ${task.ID} has no container`)
+  // The image has no curl; its node fetches.
+  const { stdout } = await docker([
+    'exec',
+    container,
+    'node',
+    '-e',
+    "fetch('http://127.0.0.1/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))",
+  ])
+  const served = /^numbers_api_rng_calls_total\{outcome="served"\} (\d+)$/m.exec(stdout)?.[1]
+  if (served === undefined) throw new Error(`no served count in task ${task.ID}'s /metrics`)
+  return Number(served)
+}
+
+/** UpdateStatus states after which Swarm does nothing more on its own. */
+export const UPDATE_ENDED = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
+
+async function updateStatus(service: string): Promise<UpdateStatus | undefined> {
+  const { stdout } = await docker([
+    'service',
+    'inspect',
+    '--format',
+    '{{json .UpdateStatus}}',
+    service,
+  ])
+  return (JSON.parse(stdout) as UpdateStatus | null) ?? undefined
+}
+
+export type UpdateRun = {
+  readonly final: UpdateStatus
+  /** Every state seen, in order, from the first poll that saw this update. */
+  readonly states: readonly string[]
+  /** ms from `docker service update` to the first poll that saw each state. */
+  readonly stateAtMs: Readonly<Record<string, number>>
+  readonly durationMs: number
+}
+
+/**
+ * `docker service update --detach` with `args`, then polls the service's UpdateStatus until
+ * that update ends (completed, paused, rolled back), within `timeoutMs`.
+ */
+export async function updateService(
+  service: string,
+  args: readonly string[],
+  { timeoutMs }: { readonly timeoutMs: number },
+): Promise<UpdateRun> {
+  const previous = JSON.stringify((await updateStatus(service)) ?? null)
+  const startedAt = performance.now()
+  await docker(['service', 'update', '--detach', ...args, service])
+  const states: string[] = []
+  const stateAtMs: Record<string, number> = {}
+  const final = await waitFor(
+    `the update of ${service} to end`,
+    async () => {
+      const status = await updateStatus(service)
+      // Until the manager starts this update, the status is the previous one (or none).
+      if (!status || JSON.stringify(status) === previous) return undefined
+      if (states.at(-1) !== status.State) {
+        states.push(status.State)
+        stateAtMs[status.State] ??= performance.now() - startedAt
+      }
+      return UPDATE_ENDED.includes(status.State) ? status : undefined
+    },
+    { timeoutMs, intervalMs: 250 },
+  )
+  return { final, states, stateAtMs, durationMs: performance.now() - startedAt }
 }
 
 export const envOf = (task: TaskInfo): readonly string[] => task.Spec.ContainerSpec.Env ?? []

@@ -1,7 +1,7 @@
 import { createShutdown } from '@numbers/service'
+import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.ts'
-import { buildTestApp, defaultConfig } from '../helper.ts'
+import { buildTestApp } from '../helpers.ts'
 
 /** The value of one sample line, e.g. `numbers_api_rng_calls_total{outcome="served"}`. */
 function sample(exposition: string, series: string): number | undefined {
@@ -10,11 +10,10 @@ function sample(exposition: string, series: string): number | undefined {
 }
 
 describe('GET /metrics', () => {
-  const setup = (...args: Parameters<typeof buildTestApp>) => buildTestApp(...args).app
-  const scrape = async (app: ReturnType<typeof setup>) => (await app.inject('/metrics')).body
+  const scrape = async (app: FastifyInstance) => (await app.inject('/metrics')).body
 
   it('answers 200 in the Prometheus text format, with the process metrics', async () => {
-    const response = await setup().inject('/metrics')
+    const response = await buildTestApp().inject('/metrics')
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
     expect(response.body).toContain('# TYPE numbers_api_healthy gauge')
@@ -29,7 +28,7 @@ describe('GET /metrics', () => {
   })
 
   it('counts /rng calls served and refused by outcome', async () => {
-    const app = setup({ FAIL_AFTER: 2 })
+    const app = buildTestApp({ FAIL_AFTER: 2 })
     for (let call = 0; call < 5; call++) await app.inject('/rng')
     const metrics = await scrape(app)
     expect(sample(metrics, 'numbers_api_rng_calls_total{outcome="served"}')).toBe(2)
@@ -37,13 +36,13 @@ describe('GET /metrics', () => {
   })
 
   it('is never counted as an /rng call', async () => {
-    const app = setup({ FAIL_AFTER: 1 })
+    const app = buildTestApp({ FAIL_AFTER: 1 })
     for (let scrapeNumber = 0; scrapeNumber < 5; scrapeNumber++) await scrape(app)
     expect((await app.inject('/rng')).statusCode).toBe(200)
   })
 
   it('turns numbers_api_healthy and numbers_api_ready from 1 to 0 when the calls are used up', async () => {
-    const app = setup({ FAIL_AFTER: 1 })
+    const app = buildTestApp({ FAIL_AFTER: 1 })
     const before = await scrape(app)
     expect(sample(before, 'numbers_api_healthy')).toBe(1)
     expect(sample(before, 'numbers_api_ready')).toBe(1)
@@ -54,25 +53,24 @@ describe('GET /metrics', () => {
   })
 
   it('reports numbers_api_ready 0 but numbers_api_healthy 1 while starting', async () => {
-    const metrics = await scrape(setup({ STARTUP_DELAY_MS: 60_000 }))
+    const metrics = await scrape(buildTestApp({ STARTUP_DELAY_MS: 60_000 }))
     expect(sample(metrics, 'numbers_api_healthy')).toBe(1)
     expect(sample(metrics, 'numbers_api_ready')).toBe(0)
   })
 
   it('reports numbers_api_ready 0 once shutting down', async () => {
     const shutdown = createShutdown()
-    const app = buildApp({ config: defaultConfig, shutdown })
+    const app = buildTestApp({}, { shutdown })
     shutdown.begin()
     expect(sample(await scrape(app), 'numbers_api_ready')).toBe(0)
-    await app.close()
   })
 
   it('reports the configured FAIL_AFTER', async () => {
-    expect(sample(await scrape(setup({ FAIL_AFTER: 7 })), 'numbers_api_fail_after')).toBe(7)
+    expect(sample(await scrape(buildTestApp({ FAIL_AFTER: 7 })), 'numbers_api_fail_after')).toBe(7)
   })
 
   it('times requests by route pattern, and every unknown path under one `unmatched` label', async () => {
-    const app = setup()
+    const app = buildTestApp()
     await app.inject('/rng')
     await app.inject('/no-such-page')
     await app.inject('/another/unknown?x=1')
@@ -93,7 +91,7 @@ describe('GET /metrics', () => {
   })
 
   it('times a HEAD request once, under the route pattern', async () => {
-    const app = setup()
+    const app = buildTestApp()
     await app.inject({ method: 'HEAD', url: '/health' })
     const metrics = await scrape(app)
     expect(
@@ -105,7 +103,7 @@ describe('GET /metrics', () => {
   })
 
   it('is absent with METRICS=false: 404, and no request is timed', async () => {
-    const response = await setup({ METRICS: false }).inject('/metrics')
+    const response = await buildTestApp({ METRICS: false }).inject('/metrics')
     expect(response.statusCode).toBe(404)
   })
 })

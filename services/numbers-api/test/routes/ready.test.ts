@@ -1,19 +1,16 @@
 import { createShutdown } from '@numbers/service'
 import { describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.ts'
-import { buildTestApp, defaultConfig } from '../helper.ts'
+import { buildTestApp } from '../helpers.ts'
 
 describe('GET /ready', () => {
-  const setup = (...args: Parameters<typeof buildTestApp>) => buildTestApp(...args).app
-
   it('answers 200 once started and healthy', async () => {
-    const response = await setup().inject('/ready')
+    const response = await buildTestApp().inject('/ready')
     expect(response.statusCode).toBe(200)
     expect(response.body).toBe('Ready')
   })
 
   it('answers 503 problem+json "starting" during STARTUP_DELAY_MS, then 200', async () => {
-    const app = setup({ STARTUP_DELAY_MS: 300 })
+    const app = buildTestApp({ STARTUP_DELAY_MS: 300 })
     const early = await app.inject('/ready')
     expect(early.statusCode).toBe(503)
     expect(early.headers['content-type']).toMatch(/^application\/problem\+json/)
@@ -27,7 +24,7 @@ describe('GET /ready', () => {
   })
 
   it('answers 503 once unhealthy', async () => {
-    const app = setup({ FAIL_AFTER: 1 })
+    const app = buildTestApp({ FAIL_AFTER: 1 })
     await app.inject('/rng')
     const response = await app.inject('/ready')
     expect(response.statusCode).toBe(503)
@@ -39,7 +36,7 @@ describe('GET /ready', () => {
 
   it('answers 503 "shutting down" once shutdown has begun, while /health and /rng still answer 200', async () => {
     const shutdown = createShutdown()
-    const app = buildApp({ config: defaultConfig, shutdown })
+    const app = buildTestApp({}, { shutdown })
     shutdown.begin()
     const ready = await app.inject('/ready')
     expect(ready.statusCode).toBe(503)
@@ -50,6 +47,5 @@ describe('GET /ready', () => {
     })
     expect((await app.inject('/health')).statusCode).toBe(200)
     expect((await app.inject('/rng')).statusCode).toBe(200)
-    await app.close()
   })
 })

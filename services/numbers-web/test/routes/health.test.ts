@@ -1,9 +1,9 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ApiHealth } from '../../src/api-status.ts'
 import { answered, buildTestApp, fakeProbe, unanswered } from '../helpers.ts'
 
 describe('GET /health', () => {
-  test('answers 200 Ok while the API is down, without asking it', async () => {
+  it('answers 200 Ok while the API is down, without asking it', async () => {
     const { probe, calls } = fakeProbe(unanswered())
     const app = buildTestApp({ RNG_API_URL: 'http://127.0.0.1:9/rng' }, { probe })
     const response = await app.inject('/health')
@@ -15,7 +15,7 @@ describe('GET /health', () => {
 })
 
 describe('GET /ready', () => {
-  test('answers 200 Ready while the API is healthy', async () => {
+  it('answers 200 Ready while the API is healthy', async () => {
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({}, { probe })
     const response = await app.inject('/ready')
@@ -23,7 +23,7 @@ describe('GET /ready', () => {
     expect(response.body).toBe('Ready')
   })
 
-  test.each<[ApiHealth, ReturnType<typeof answered>, ReturnType<typeof answered>]>([
+  it.each<[ApiHealth, ReturnType<typeof answered>, ReturnType<typeof answered>]>([
     ['starting', answered(503), answered(200)],
     ['unhealthy', answered(503), answered(500)],
     ['unreachable', unanswered(), unanswered()],

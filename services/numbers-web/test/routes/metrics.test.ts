@@ -1,7 +1,8 @@
 import { createShutdown } from '@numbers/service'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { startStubApi } from '../../../../test/helpers/servers.ts'
 import { apiCallOutcomes, outcomeOfFailure } from '../../src/metrics.ts'
-import { answered, buildTestApp, fakeProbe, startStubApi, unanswered } from '../helpers.ts'
+import { answered, buildTestApp, fakeProbe, unanswered } from '../helpers.ts'
 
 /** The value of one sample line, e.g. `numbers_web_api_calls_total{outcome="ok"}`. */
 function sample(exposition: string, series: string): number | undefined {
@@ -10,7 +11,7 @@ function sample(exposition: string, series: string): number | undefined {
 }
 
 describe('GET /metrics', () => {
-  test('answers 200 in the Prometheus text format, with the process metrics', async () => {
+  it('answers 200 in the Prometheus text format, with the process metrics', async () => {
     const response = await buildTestApp().inject('/metrics')
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8')
@@ -18,7 +19,7 @@ describe('GET /metrics', () => {
     expect(response.body).toContain('\nprocess_resident_memory_bytes ')
   })
 
-  test('starts every outcome of an API call at 0, one per failure code the web has', async () => {
+  it('starts every outcome of an API call at 0, one per failure code the web has', async () => {
     const body = (await buildTestApp().inject('/metrics')).body
     expect(apiCallOutcomes).toEqual([
       'ok',
@@ -36,7 +37,7 @@ describe('GET /metrics', () => {
     }
   })
 
-  test('counts and times calls to the API by outcome: ok and status', async () => {
+  it('counts and times calls to the API by outcome: ok and status', async () => {
     let calls = 0
     const api = await startStubApi((_request, response) => {
       calls += 1
@@ -53,7 +54,7 @@ describe('GET /metrics', () => {
     expect(sample(body, 'numbers_web_api_call_duration_seconds_count{outcome="status"}')).toBe(1)
   })
 
-  test('counts a call to an API that answers too slowly as a timeout', async () => {
+  it('counts a call to an API that answers too slowly as a timeout', async () => {
     const api = await startStubApi(() => {})
     const app = buildTestApp({ RNG_API_URL: api.rngUrl, RNG_API_TIMEOUT_MS: 50 })
     await app.inject('/api/number')
@@ -61,7 +62,7 @@ describe('GET /metrics', () => {
     expect(sample(body, 'numbers_web_api_calls_total{outcome="timeout"}')).toBe(1)
   })
 
-  test("shows the badge's API status as a labelled 0/1 gauge", async () => {
+  it("shows the badge's API status as a labelled 0/1 gauge", async () => {
     const { probe } = fakeProbe(answered(503), answered(500))
     const app = buildTestApp({}, { probe })
     await app.inject('/api/status')
@@ -72,7 +73,7 @@ describe('GET /metrics', () => {
     }
   })
 
-  test('is never a call to the API', async () => {
+  it('is never a call to the API', async () => {
     const { probe, calls } = fakeProbe(unanswered())
     const api = await startStubApi((_request, response) => response.writeHead(200).end('1'))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe })
@@ -81,7 +82,7 @@ describe('GET /metrics', () => {
     expect(calls).toEqual([])
   })
 
-  test('labels request durations by route pattern: every static file under /static/:file', async () => {
+  it('labels request durations by route pattern: every static file under /static/:file', async () => {
     const app = buildTestApp()
     await app.inject('/static/app.js')
     await app.inject('/static/style.css')
@@ -95,13 +96,13 @@ describe('GET /metrics', () => {
     expect(body).not.toContain('style.css')
   })
 
-  test('is absent with METRICS=false', async () => {
+  it('is absent with METRICS=false', async () => {
     expect((await buildTestApp({ METRICS: false }).inject('/metrics')).statusCode).toBe(404)
   })
 })
 
 describe('GET /ready while shutting down', () => {
-  test('answers 503 "shutting down" without asking the API, while /health still answers 200', async () => {
+  it('answers 503 "shutting down" without asking the API, while /health still answers 200', async () => {
     const { probe, calls } = fakeProbe(answered(200))
     const shutdown = createShutdown()
     const app = buildTestApp({}, { probe, shutdown })

@@ -1,8 +1,10 @@
-import { describe, expect, test } from 'vitest'
-import { answered, buildTestApp, captureLogs, fakeProbe, startStubApi } from '../helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { captureLogs } from '../../../../test/helpers/apps.ts'
+import { startStubApi } from '../../../../test/helpers/servers.ts'
+import { answered, buildTestApp, fakeProbe } from '../helpers.ts'
 
 describe('GET /api/number', () => {
-  test('answers { "number": N } with the API\'s number', async () => {
+  it('answers { "number": N } with the API\'s number', async () => {
     const api = await startStubApi((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end('7')
     })
@@ -13,16 +15,13 @@ describe('GET /api/number', () => {
     expect(response.json()).toEqual({ number: 7 })
   })
 
-  test('answers 503 problem+json without the cause, and logs the cause with the request id', async () => {
+  it('answers 503 problem+json without the cause, and logs the cause with the request id', async () => {
     const api = await startStubApi((_request, response) => {
       response.writeHead(500, { 'content-type': 'application/json' }).end('{"secret":"stack"}')
     })
-    const logs = captureLogs()
+    const logs = captureLogs('warn')
     const { probe } = fakeProbe(answered(503), answered(500))
-    const app = buildTestApp(
-      { RNG_API_URL: api.rngUrl },
-      { probe, logger: { level: 'warn', stream: logs.stream } },
-    )
+    const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe, logger: logs.logger })
     const response = await app.inject('/api/number')
     expect(response.statusCode).toBe(503)
     expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8')
@@ -41,7 +40,7 @@ describe('GET /api/number', () => {
     })
   })
 
-  test('a failed call costs the API no extra probe: the badge keeps its cache', async () => {
+  it('a failed call costs the API no extra probe: the badge keeps its cache', async () => {
     const api = await startStubApi((_request, response) => response.writeHead(500).end())
     const { probe, calls } = fakeProbe(answered(200))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl, API_STATUS_CACHE_MS: 60_000 }, { probe })
@@ -51,7 +50,7 @@ describe('GET /api/number', () => {
     expect(calls).toEqual(['/ready'])
   })
 
-  test('HEAD does not spend a call on the API', async () => {
+  it('HEAD does not spend a call on the API', async () => {
     const api = await startStubApi((_request, response) => response.writeHead(200).end('7'))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl })
     const response = await app.inject({ method: 'HEAD', url: '/api/number' })
@@ -59,7 +58,7 @@ describe('GET /api/number', () => {
     expect(api.requests).toEqual([])
   })
 
-  test.each([
+  it.each([
     ['GET', '/api/number'],
     ['POST', '/'],
   ] as const)(
@@ -80,7 +79,7 @@ describe('GET /api/number', () => {
     },
   )
 
-  test("the page's own requests (same-origin) get their number", async () => {
+  it("the page's own requests (same-origin) get their number", async () => {
     const api = await startStubApi((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end('7')
     })
@@ -103,7 +102,7 @@ describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
     return { api, app: buildTestApp({ RNG_API_URL: api.rngUrl }) }
   }
 
-  test.each([
+  it.each([
     ['an <img> or no-cors fetch: a browser without the page header', { 'user-agent': browser }],
     [
       'a cors fetch from another host',
@@ -119,7 +118,7 @@ describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
     expect(api.requests).toEqual([])
   })
 
-  test("GET /api/number from the page's script (a browser with the page header) gets its number", async () => {
+  it("GET /api/number from the page's script (a browser with the page header) gets its number", async () => {
     const { app } = await appAndApi()
     const response = await app.inject({
       url: '/api/number',
@@ -128,7 +127,7 @@ describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
     expect(response.json()).toEqual({ number: 7 })
   })
 
-  test.each([
+  it.each([
     ['another host', 'http://evil.test'],
     ['the same name on another port', 'http://victim.test:8089'],
     ['"null" (a sandboxed frame)', 'null'],
@@ -143,7 +142,7 @@ describe('cross-site requests over plain HTTP (no Sec-Fetch-Site)', () => {
     expect(api.requests).toEqual([])
   })
 
-  test("POST / from this host's own form gets its number", async () => {
+  it("POST / from this host's own form gets its number", async () => {
     const { app } = await appAndApi()
     const response = await app.inject({
       method: 'POST',

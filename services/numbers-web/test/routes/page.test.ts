@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest'
-import { answered, buildTestApp, fakeProbe, listenWeb, startStubApi } from '../helpers.ts'
+import { describe, expect, it } from 'vitest'
+import { startStubApi } from '../../../../test/helpers/servers.ts'
+import { answered, buildTestApp, fakeProbe, listenWeb } from '../helpers.ts'
 
 function stubAnswering(status: number, body: string) {
   return startStubApi((_request, response) => {
@@ -8,7 +9,7 @@ function stubAnswering(status: number, body: string) {
 }
 
 describe('GET /', () => {
-  test('shows a page titled "Numbers" with the heading, the button and an empty result', async () => {
+  it('shows a page titled "Numbers" with the heading, the button and an empty result', async () => {
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({}, { probe })
     const response = await app.inject('/')
@@ -22,21 +23,21 @@ describe('GET /', () => {
     expect(response.body).toContain('No number yet.')
   })
 
-  test('announces the result politely to screen readers', async () => {
+  it('announces the result politely to screen readers', async () => {
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({}, { probe })
     const { body } = await app.inject('/')
     expect(body).toMatch(/<p id="result"[^>]*aria-live="polite"/)
   })
 
-  test('shows the API badge as the server last saw it', async () => {
+  it('shows the API badge as the server last saw it', async () => {
     const { probe } = fakeProbe(answered(503), answered(500))
     const app = buildTestApp({}, { probe })
     const { body } = await app.inject('/')
     expect(body).toContain('data-state="unhealthy">unhealthy</span>')
   })
 
-  test("does not spend one of the API's good calls", async () => {
+  it("does not spend one of the API's good calls", async () => {
     const api = await stubAnswering(200, '42')
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe })
@@ -45,7 +46,7 @@ describe('GET /', () => {
     expect(api.requests).toEqual([])
   })
 
-  test('has no inline script, style or event handler', async () => {
+  it('has no inline script, style or event handler', async () => {
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({}, { probe })
     const { body } = await app.inject('/')
@@ -57,7 +58,7 @@ describe('GET /', () => {
   })
 
   // Over a socket: the server adds the security headers where Node writes the head.
-  test('comes with a strict Content-Security-Policy and the other security headers', async () => {
+  it('comes with a strict Content-Security-Policy and the other security headers', async () => {
     const { probe } = fakeProbe(answered(200))
     const web = await listenWeb({}, { probe })
     const response = await fetch(`${web}/`)
@@ -76,7 +77,7 @@ describe('GET /', () => {
 })
 
 describe('POST / (the form, without JavaScript)', () => {
-  test('shows "Here it is: N" with the number the API gave', async () => {
+  it('shows "Here it is: N" with the number the API gave', async () => {
     const api = await stubAnswering(200, '42')
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe })
@@ -92,7 +93,7 @@ describe('POST / (the form, without JavaScript)', () => {
     expect(api.requests).toEqual(['/rng'])
   })
 
-  test('shows "RNG service unavailable!" when the API fails, and the page still works', async () => {
+  it('shows "RNG service unavailable!" when the API fails, and the page still works', async () => {
     const api = await stubAnswering(500, '{}')
     const { probe } = fakeProbe(answered(503), answered(500))
     const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe })
@@ -105,7 +106,7 @@ describe('POST / (the form, without JavaScript)', () => {
 })
 
 describe('GET /static/*', () => {
-  test('serves the script and stylesheet the page links, cacheable for a year', async () => {
+  it('serves the script and stylesheet the page links, cacheable for a year', async () => {
     const { probe } = fakeProbe(answered(200))
     const app = buildTestApp({}, { probe })
     const { body } = await app.inject('/')
@@ -128,7 +129,7 @@ describe('GET /static/*', () => {
     }
   })
 
-  test('an unknown file is a 404 problem', async () => {
+  it('an unknown file is a 404 problem', async () => {
     const web = await listenWeb({})
     const response = await fetch(`${web}/static/..%2Fpackage.json`)
     await response.text()

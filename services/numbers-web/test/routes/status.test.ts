@@ -1,8 +1,8 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { answered, buildTestApp, fakeProbe, unanswered } from '../helpers.ts'
 
 describe('GET /api/status', () => {
-  test.each([
+  it.each([
     ['healthy', answered(200), answered(200)],
     ['starting', answered(503), answered(200)],
     ['unhealthy', answered(503), answered(500)],
@@ -17,7 +17,7 @@ describe('GET /api/status', () => {
     expect(response.json()).toEqual({ api })
   })
 
-  test('many pages polling at once cost the API one probe', async () => {
+  it('many pages polling at once cost the API one probe', async () => {
     const { probe, calls } = fakeProbe(answered(200))
     const app = buildTestApp({ API_STATUS_CACHE_MS: 60_000 }, { probe })
     await Promise.all(Array.from({ length: 50 }, () => app.inject('/api/status')))
