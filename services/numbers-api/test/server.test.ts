@@ -9,7 +9,7 @@ import {
   type ServiceProcess,
   startApi,
   statusOf,
-} from '../../../test/helpers/processes.ts'
+} from '../../../tools/processes.ts'
 
 describe('numbers-api process', () => {
   const running: ServiceProcess[] = []
