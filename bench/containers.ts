@@ -7,14 +7,9 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import {
-  compose,
-  docker,
-  freePort,
-  repoRoot,
-  uniqueName,
-  waitFor,
-} from '../test/e2e/support/docker.ts'
+import { compose, docker, repoRoot, uniqueName } from '../tools/docker.ts'
+import { freePort } from '../tools/processes.ts'
+import { waitFor } from '../tools/wait.ts'
 import { atMost, judged, type Line, median } from './lib.ts'
 
 const BASE = 'node:24-bookworm-slim'

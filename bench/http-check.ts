@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { writeBetweenMarkers } from '../tools/markers.ts'
-import { atMost, type Line, quantile } from './lib.ts'
+import { atMost, type Line, median, type Spread, summaryOf } from './lib.ts'
 import {
   commandLine,
   peakRssKb,
@@ -33,14 +33,6 @@ const bareNetGet =
 /** The issue's targets for one check against `node -e 0`: wall time and max RSS. */
 const TARGET_WALL_RATIO = 1.15
 const TARGET_RSS_RATIO = 1.05
-
-export type Spread = {
-  readonly median: number
-  readonly p25: number
-  readonly p75: number
-  readonly min: number
-  readonly max: number
-}
 
 export type BenchRow = {
   readonly tool: string
@@ -105,12 +97,12 @@ export async function runHttpCheckBench({
         if (peakKb !== undefined) rss.get(tool)?.push(peakKb)
       }
     }
-    const floorWall = quantile(wall.get(measured[0] as Tool) ?? [], 0.5)
-    const floorRss = quantile(rss.get(measured[0] as Tool) ?? [], 0.5)
+    const floorWall = median(wall.get(measured[0] as Tool) ?? [])
+    const floorRss = median(rss.get(measured[0] as Tool) ?? [])
     for (const tool of measured) {
-      const wallMs = spreadOf(wall.get(tool) ?? [])
+      const wallMs = summaryOf(wall.get(tool) ?? [])
       const peaks = rss.get(tool) ?? []
-      const maxRssKb = peaks.length > 0 ? spreadOf(peaks) : undefined
+      const maxRssKb = peaks.length > 0 ? summaryOf(peaks) : undefined
       rows.push({
         tool: tool.tool,
         command: commandLine(tool.argv),
@@ -200,16 +192,6 @@ function startHealthServer(): Promise<Server> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve(server))
   })
-}
-
-function spreadOf(values: readonly number[]): Spread {
-  return {
-    median: quantile(values, 0.5),
-    p25: quantile(values, 0.25),
-    p75: quantile(values, 0.75),
-    min: Math.min(...values),
-    max: Math.max(...values),
-  }
 }
 
 export function markdownRows(rows: readonly BenchRow[]): string {

@@ -38,8 +38,29 @@ export function quantile(values: readonly number[], q: number): number {
   return low + (high - low) * (position - below)
 }
 
+/** Where a figure's runs fell: the median and the quartiles for the table, min and max. */
+export type Spread = {
+  readonly median: number
+  readonly p25: number
+  readonly p75: number
+  readonly min: number
+  readonly max: number
+}
+
+export function summaryOf(values: readonly number[]): Spread {
+  return {
+    median: quantile(values, 0.5),
+    p25: quantile(values, 0.25),
+    p75: quantile(values, 0.75),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  }
+}
+
+/** The table's spread column: p25–p75. */
 export function spreadOf(values: readonly number[], digits = 1): string {
-  return `${quantile(values, 0.25).toFixed(digits)}–${quantile(values, 0.75).toFixed(digits)}`
+  const { p25, p75 } = summaryOf(values)
+  return `${p25.toFixed(digits)}–${p75.toFixed(digits)}`
 }
 
 type Comparison = {

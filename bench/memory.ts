@@ -1,7 +1,7 @@
 // Memory: each service's RSS idle and after 10 s of load, against the minimal Fastify app
 // (the target) and node:http (the floor), all started fresh in the same run.
 import { readFileSync } from 'node:fs'
-import { entryPoints, type ServiceProcess, startService } from '../test/helpers/processes.ts'
+import { entryPoints, type ServiceProcess, startService } from '../tools/processes.ts'
 import { atMost, type Line, median } from './lib.ts'
 import { load } from './throughput.ts'
 

@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { entryPoints, type ServiceProcess, startService } from '../test/helpers/processes.ts'
 import { writeBetweenMarkers } from '../tools/markers.ts'
+import { entryPoints, type ServiceProcess, startService } from '../tools/processes.ts'
 
 const root = join(import.meta.dirname, '..')
 const resultsJson = join(root, 'bench/results/soak.json')

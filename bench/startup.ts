@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { docker, repoRoot } from '../test/e2e/support/docker.ts'
-import { entryPoints, freePort } from '../test/helpers/processes.ts'
+import { docker, repoRoot } from '../tools/docker.ts'
+import { entryPoints, freePort } from '../tools/processes.ts'
 import { atMost, type Line, median } from './lib.ts'
 
 const servers = join(import.meta.dirname, 'servers')

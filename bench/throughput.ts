@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { entryPoints, startService } from '../test/helpers/processes.ts'
+import { entryPoints, startService } from '../tools/processes.ts'
 import { atLeast, atMost, type Info, type Line, median } from './lib.ts'
 
 const bareServer = new URL('./servers/bare.js', import.meta.url).pathname

@@ -1,6 +1,7 @@
 // numbers-api's images, lesson by lesson: v1 has no health check, so Docker keeps calling a
 // broken API "Up"; v2 (curl) and v3 (http-check) turn it "unhealthy", and Docker only reports it.
 import { afterEach, beforeAll, expect, test } from 'vitest'
+import { DEFAULT_FAIL_AFTER } from '../helpers/config.ts'
 import {
   describeWithDocker,
   healthOf,
@@ -28,7 +29,7 @@ const FAST_HEALTH = [
 ]
 
 async function drawThreeNumbersThenFail(base: string): Promise<void> {
-  for (let call = 1; call <= 3; call += 1) {
+  for (let call = 1; call <= DEFAULT_FAIL_AFTER; call += 1) {
     const reply = await http(`${base}/rng`)
     expect(reply.status, `call ${call}`).toBe(200)
     expect(Number(reply.body)).toBeGreaterThanOrEqual(0)

@@ -8,6 +8,7 @@
 // checks the file's ports with `docker compose config` instead. The other tests always get
 // free ports through NUMBERS_API_PORT / NUMBERS_WEB_PORT.
 import { afterEach, beforeAll, expect, test } from 'vitest'
+import { DEFAULT_FAIL_AFTER } from '../helpers/config.ts'
 import {
   type ComposeProject,
   compose,
@@ -126,7 +127,7 @@ describeWithDocker('docker compose', () => {
     const page = await http(`${site}/`)
     expect(page.status).toBe(200)
     expect(page.body).toContain('No number yet.')
-    for (let call = 1; call <= 3; call += 1) {
+    for (let call = 1; call <= DEFAULT_FAIL_AFTER; call += 1) {
       const reply = await http(`${site}/`, { method: 'POST', form: true })
       expect(reply.body, `number ${call}`).toMatch(/Here it is: \d{1,2}</)
     }

@@ -1,6 +1,7 @@
 // numbers-web's images and their dependency check: v1 starts without the API and is useless;
 // v2 (curl) and v3 (http-check) refuse to start without it, and start and serve with it.
 import { afterEach, beforeAll, expect, test } from 'vitest'
+import { DEFAULT_FAIL_AFTER } from '../helpers/config.ts'
 import {
   describeWithDocker,
   http,
@@ -94,7 +95,7 @@ describeWithDocker('numbers-web image', () => {
       if (target === 'v3') await waitForHealth(web, 'healthy', 15_000)
 
       // The check asked /ready, not /rng: all three good numbers are still there.
-      for (let call = 1; call <= 3; call += 1) {
+      for (let call = 1; call <= DEFAULT_FAIL_AFTER; call += 1) {
         const reply = await http(`${base}/api/number`)
         expect(reply.status, `call ${call}`).toBe(200)
         expect(JSON.parse(reply.body)).toEqual({ number: expect.any(Number) })

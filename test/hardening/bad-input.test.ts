@@ -2,7 +2,7 @@
 // sockets: every answer is a 4xx problem+json, nothing leaks, nothing crashes.
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { entryPoints, type ServiceProcess, startService, statusOf } from '../helpers/processes.ts'
+import { entryPoints, type ServiceProcess, startService, statusOf } from '../../tools/processes.ts'
 
 type RawResponse = { status: number; headers: string; body: string; raw: string }
 

@@ -15,8 +15,8 @@ import {
   keys,
   loadConfig,
 } from '../../packages/config/src/index.ts'
+import { entryPoints, startService } from '../../tools/processes.ts'
 import { problemsOf } from '../helpers/config.ts'
-import { entryPoints, startService } from '../helpers/processes.ts'
 
 type Case = { readonly key: KeyName; readonly kind: string; readonly value: unknown }
 

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { MAX_PIPELINED } from '../../packages/service/src/connections.ts'
-import { entryPoints, startService } from '../helpers/processes.ts'
-import { waitUntil } from '../helpers/wait.ts'
+import { entryPoints, startService } from '../../tools/processes.ts'
+import { waitUntil } from '../../tools/wait.ts'
 
 const SOCKETS = 8
 const PIPELINED = 20_000

@@ -7,9 +7,14 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { Pool } from 'undici'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
-import { type ServiceProcess, type StartOptions, startApi, startWeb } from '../helpers/processes.ts'
+import {
+  type ServiceProcess,
+  type StartOptions,
+  startApi,
+  startWeb,
+} from '../../tools/processes.ts'
+import { waitUntil } from '../../tools/wait.ts'
 import { type StubApi, startStubApi } from '../helpers/servers.ts'
-import { waitUntil } from '../helpers/wait.ts'
 
 const faults: Record<string, number> = {}
 function injected(kind: string, times = 1): void {

@@ -4,7 +4,7 @@
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { type ServiceProcess, startApi, startWeb } from '../helpers/processes.ts'
+import { type ServiceProcess, startApi, startWeb } from '../../tools/processes.ts'
 
 const CONNECTIONS = 100
 const SECONDS = 3

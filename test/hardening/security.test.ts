@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { Pool } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { freePort, type ServiceProcess, startApi, startWeb } from '../helpers/processes.ts'
+import { freePort, type ServiceProcess, startApi, startWeb } from '../../tools/processes.ts'
 import { type StubApi, startStubApi } from '../helpers/servers.ts'
 
 let requestsSent = 0

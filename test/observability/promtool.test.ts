@@ -2,7 +2,7 @@
 // some traffic (numbers, refusals, 404s, failed API calls), so every series is there.
 import { spawnSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type ServiceProcess, startApi, startWeb } from '../helpers/processes.ts'
+import { type ServiceProcess, startApi, startWeb } from '../../tools/processes.ts'
 
 /** promtool from Debian (`promtool` on trixie, `prometheus` on bookworm); .ci/run installs it. */
 function promtool(): string {

@@ -4,8 +4,8 @@
 import { once } from 'node:events'
 import { get } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { entryPoints, type ServiceProcess, startService } from '../helpers/processes.ts'
-import { waitUntil } from '../helpers/wait.ts'
+import { entryPoints, type ServiceProcess, startService } from '../../tools/processes.ts'
+import { waitUntil } from '../../tools/wait.ts'
 
 const DELAY_MS = 1500
 

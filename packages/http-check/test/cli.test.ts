@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { waitUntil } from '../../../test/helpers/wait.ts'
+import { waitUntil } from '../../../tools/wait.ts'
 import {
   answering,
   assertBuilt,

@@ -60,7 +60,7 @@ export function silentServer() {
   return listen(createNetServer(), '127.0.0.1')
 }
 
-export { freePort } from '../../../test/helpers/processes.ts'
+export { freePort } from '../../../tools/processes.ts'
 
 /** Whether this machine can listen on ::1 at all (containers may have IPv6 off). */
 export async function hasIpv6Loopback(): Promise<boolean> {

@@ -7,7 +7,7 @@ import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { waitUntil } from '../../../test/helpers/wait.ts'
+import { waitUntil } from '../../../tools/wait.ts'
 import {
   answering,
   assertBuilt,

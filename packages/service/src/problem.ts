@@ -16,22 +16,37 @@ export type Problem = {
   readonly title: string
   readonly status: number
   readonly detail: string
-  readonly instance: string
+  readonly instance?: string
   readonly traceId: string
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 
-export function problemOf(request: FastifyRequest, kind: ProblemKind, detail: string): Problem {
-  return {
+/**
+ * Headers for an answer that echoes what the client sent (a URL): no browser may sniff it
+ * into a document or frame it. The web's server adds the rest of its security headers.
+ */
+export const NOT_A_DOCUMENT = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+} as const
+
+/** The body of every problem answer; `instance` is left out where no request was read. */
+export function problemBody(
+  kind: ProblemKind,
+  detail: string,
+  { traceId, instance }: { readonly traceId: string; readonly instance?: string },
+): string {
+  const problem: Problem = {
     type: kind.type,
     title: kind.title ?? STATUS_CODES[kind.status] ?? 'Error',
     status: kind.status,
     detail,
-    instance: request.url,
-    traceId: requestIdOf(request.raw),
+    ...(instance === undefined ? {} : { instance }),
+    traceId,
   }
+  return JSON.stringify(problem)
 }
 
 export function sendProblem(
@@ -43,7 +58,7 @@ export function sendProblem(
   return reply
     .code(kind.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problemOf(request, kind, detail)))
+    .send(problemBody(kind, detail, { traceId: requestIdOf(request.raw), instance: request.url }))
 }
 
 /** Routes 404/405 and every thrown error through problem+json. */

@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listenForTest } from '../../../test/helpers/servers.ts'
-import { waitUntil } from '../../../test/helpers/wait.ts'
+import { waitUntil } from '../../../tools/wait.ts'
 import {
   type ConnectionCounts,
   createBoundedServer,

@@ -8,15 +8,9 @@ export type ApiMetricsOptions = {
   readonly registry: Registry
   readonly state: RngState
   readonly shutdown: Shutdown
-  readonly failAfter: number
 }
 
-export function registerApiMetrics({
-  registry,
-  state,
-  shutdown,
-  failAfter,
-}: ApiMetricsOptions): void {
+export function registerApiMetrics({ registry, state, shutdown }: ApiMetricsOptions): void {
   const registers = [registry]
   new Counter({
     name: 'numbers_api_rng_calls_total',
@@ -49,5 +43,5 @@ export function registerApiMetrics({
     name: 'numbers_api_fail_after',
     help: 'The configured `FAIL_AFTER`: good `/rng` calls before the API turns unhealthy (0 = never).',
     registers,
-  }).set(failAfter)
+  }).set(state.failAfter)
 }

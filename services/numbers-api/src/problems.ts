@@ -14,11 +14,8 @@ export const startingProblem: ProblemKind = {
   title: 'Service starting',
 }
 
-export const notReadyProblem: ProblemKind = {
-  status: 503,
-  type: 'urn:numbers:problem:unhealthy',
-  title: 'Service unhealthy',
-}
+/** /ready of an unhealthy API: the same problem, as 503 (out of rotation, not an error). */
+export const notReadyProblem: ProblemKind = { ...unhealthyProblem, status: 503 }
 
 /** The `detail` of an unhealthy answer: what made it so, in words a person and a grep can read. */
 export function unhealthyDetail(cause: UnhealthyCause, failAfter: number): string {

@@ -20,6 +20,8 @@ export type Draw =
 export type UnhealthyCause = 'broken' | 'used-up'
 
 export type RngState = {
+  /** FAIL_AFTER: good calls before it turns unhealthy; 0 = never. */
+  readonly failAfter: number
   readonly callsServed: () => number
   /** `/rng` calls answered with no number because the service was unhealthy. */
   readonly callsRefused: () => number
@@ -41,6 +43,7 @@ export function createRngState({
   let callsRefused = 0
   const isHealthy = () => !broken && (failAfter === 0 || callsServed < failAfter)
   return {
+    failAfter,
     callsServed: () => callsServed,
     callsRefused: () => callsRefused,
     isHealthy,

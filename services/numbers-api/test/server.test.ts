@@ -9,7 +9,7 @@ import {
   type ServiceProcess,
   startApi,
   statusOf,
-} from '../../../test/helpers/processes.ts'
+} from '../../../tools/processes.ts'
 
 describe('numbers-api process', () => {
   const running: ServiceProcess[] = []
@@ -61,7 +61,7 @@ describe('numbers-api process', () => {
     for (let call = 1; call <= DEFAULT_FAIL_AFTER; call++) {
       await (await request(`${service.url}/rng`)).body.dump()
     }
-    const unhealthy = `unhealthy after ${DEFAULT_FAIL_AFTER} calls`
+    const unhealthy = 'turned unhealthy'
     await expect.poll(() => service.output().stdout).toContain(unhealthy)
     const lines = service
       .output()
@@ -69,7 +69,11 @@ describe('numbers-api process', () => {
       .split('\n')
       .map((line) => JSON.parse(line))
     const warn = lines.find((line) => line.msg === unhealthy)
-    expect(warn).toMatchObject({ level: 40, reqId: expect.stringMatching(/^[0-9a-f-]{36}$/) })
+    expect(warn).toMatchObject({
+      level: 40,
+      failAfter: DEFAULT_FAIL_AFTER,
+      reqId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    })
   })
 
   it('SIGTERM when idle exits 0 in well under a second', async () => {

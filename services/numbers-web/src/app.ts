@@ -1,15 +1,8 @@
 // Builds the numbers-web Fastify instance; never listens (server.ts does).
 import formbody from '@fastify/formbody'
 import type { ConfigOf, KeyUsedBy } from '@numbers/config'
-import {
-  createShutdown,
-  logDisconnects,
-  type Shutdown,
-  serverOptions,
-  useMetrics,
-  useProblemResponses,
-} from '@numbers/service'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { type AppOptions, createServiceApp, createShutdown, useMetrics } from '@numbers/service'
+import type { FastifyInstance } from 'fastify'
 import { type ApiStatusOptions, createApiStatus } from './api-status.ts'
 import { apiUrls } from './api-urls.ts'
 import { loadAssets } from './assets.ts'
@@ -27,14 +20,9 @@ import { useHelmetHeaders } from './security-headers.ts'
 /** Every key the registry says numbers-web reads (its usedBy). */
 export type WebConfig = ConfigOf<KeyUsedBy<'numbers-web'>>
 
-export type WebOptions = {
-  readonly config: WebConfig
-  /** pino options (with a `stream` in tests), or false for silence. */
-  readonly logger?: FastifyServerOptions['logger']
+export type WebOptions = AppOptions<WebConfig> & {
   /** Replaces http-check's probe of the API's /ready and /health (unit tests). */
   readonly probe?: ApiStatusOptions['probe']
-  /** Begun by the process on SIGTERM (run.ts); tests begin their own. */
-  readonly shutdown?: Shutdown
 }
 
 export function buildApp({
@@ -44,9 +32,11 @@ export function buildApp({
   shutdown = createShutdown(),
 }: WebOptions): FastifyInstance {
   // The only body this app accepts is the empty form of POST /.
-  const app = Fastify(
-    serverOptions({ logger, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, bodyLimit: 4096 }),
-  )
+  const app = createServiceApp({
+    logger,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    bodyLimit: 4096,
+  })
   const metrics = config.METRICS ? registerWebMetrics(useMetrics(app)) : undefined
   const urls = apiUrls(config.RNG_API_URL)
   const rng = createRngClient({
@@ -94,8 +84,6 @@ export function buildApp({
     referrerPolicy: { policy: 'same-origin' },
   })
   app.register(formbody)
-  useProblemResponses(app)
-  logDisconnects(app)
 
   pageRoutes(app, { draw, apiStatus, assets })
   numberRoute(app, draw)

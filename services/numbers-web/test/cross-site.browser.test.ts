@@ -4,8 +4,8 @@
 import { createServer } from 'node:http'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { startWeb } from '../../../test/helpers/processes.ts'
 import { listenForTest, startStubApi } from '../../../test/helpers/servers.ts'
+import { startWeb } from '../../../tools/processes.ts'
 import { chromiumRunsHere, launchChromium } from './browser.ts'
 
 /** An API that always has a number, and counts the calls that spend one. */

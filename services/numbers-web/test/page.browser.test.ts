@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { DEFAULT_FAIL_AFTER } from '../../../test/helpers/config.ts'
-import { startApi, startWeb } from '../../../test/helpers/processes.ts'
+import { startApi, startWeb } from '../../../tools/processes.ts'
 import { chromiumRunsHere, launchChromium } from './browser.ts'
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..')

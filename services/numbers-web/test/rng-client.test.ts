@@ -5,9 +5,9 @@
 import { once } from 'node:events'
 import { createServer, type RequestListener } from 'node:http'
 import { expect, onTestFinished, test } from 'vitest'
-import { freePort } from '../../../test/helpers/processes.ts'
 import { closeServer, listenForTest } from '../../../test/helpers/servers.ts'
-import { waitUntil } from '../../../test/helpers/wait.ts'
+import { freePort } from '../../../tools/processes.ts'
+import { waitUntil } from '../../../tools/wait.ts'
 import type { ApiAddress } from '../src/api-dns.ts'
 import { createRngClient } from '../src/rng-client.ts'
 

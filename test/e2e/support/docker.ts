@@ -1,61 +1,27 @@
 // The real Docker engine for the e2e suite: run the CLI, read `docker inspect`, wait with a
 // deadline, and remove everything a test created (containers, networks, compose projects).
-import { execFile, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { describe, test } from 'vitest'
-import { freePort as freePortOn } from '../../helpers/processes.ts'
+import { type ComposeProject, docker, uniqueName } from '../../../tools/docker.ts'
+import { freePort as freePortOn } from '../../../tools/processes.ts'
+import { waitFor } from '../../../tools/wait.ts'
 
-export const repoRoot = join(import.meta.dirname, '..', '..', '..')
+export {
+  type CommandOptions,
+  type CommandResult,
+  type ComposeProject,
+  compose,
+  docker,
+  repoRoot,
+  run,
+  uniqueName,
+} from '../../../tools/docker.ts'
+export { waitFor } from '../../../tools/wait.ts'
 
 /** Every container and network the suite creates carries it, for a manual clean-up. */
 export const E2E_LABEL = 'numbers-e2e'
-
-export type CommandResult = {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-export type CommandOptions = {
-  readonly env?: Readonly<Record<string, string>>
-  readonly timeoutMs?: number
-  /** Resolve with the non-zero exit instead of throwing. */
-  readonly allowFailure?: boolean
-}
-
-export function run(
-  command: string,
-  args: readonly string[],
-  { env, timeoutMs = 120_000, allowFailure = false }: CommandOptions = {},
-): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: repoRoot,
-        env: { ...process.env, ...env },
-        timeout: timeoutMs,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-        if (error && !allowFailure) {
-          const output = `${stderr}\n${stdout}`.trim().split('\n').slice(-30).join('\n')
-          reject(new Error(`${command} ${args.join(' ')} failed (${error.message}):\n${output}`))
-          return
-        }
-        resolve({ code, stdout, stderr })
-      },
-    )
-  })
-}
-
-export const docker = (args: readonly string[], options?: CommandOptions) =>
-  run('docker', args, options)
 
 // ------------------------------------------------------------------ is there a Docker?
 
@@ -98,11 +64,6 @@ export function describeWithDocker(name: string, body: () => void): void {
 }
 
 // ------------------------------------------------------------------ names and clean-up
-
-/** A name no other test, run or user has: `e2e-<label>-<random>`. */
-export function uniqueName(label: string): string {
-  return `e2e-${label}-${randomBytes(4).toString('hex')}`
-}
 
 /** What one test created; `cleanup()` (in afterEach) removes all of it, whatever happened. */
 export class Scope {
@@ -163,19 +124,6 @@ export class Scope {
 }
 
 // ------------------------------------------------------------------ compose
-
-export type ComposeProject = {
-  readonly name: string
-  readonly files: readonly string[]
-  readonly env: Readonly<Record<string, string>>
-}
-
-export function compose(project: ComposeProject, args: readonly string[]) {
-  return docker(
-    ['compose', '-p', project.name, ...project.files.flatMap((file) => ['-f', file]), ...args],
-    { env: project.env, timeoutMs: 180_000 },
-  )
-}
 
 /** The container of a compose service, found by the labels Compose sets on it. */
 export async function composeContainer(project: ComposeProject, service: string): Promise<string> {
@@ -295,30 +243,6 @@ export async function isPortFree(port: number): Promise<boolean> {
 export const PUBLISH_EPHEMERAL = ['-p', '127.0.0.1::80'] as const
 
 // ------------------------------------------------------------------ waiting and HTTP
-
-/** Polls `probe` until it returns something other than undefined, or fails at the deadline. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  { timeoutMs, intervalMs = 200 }: { timeoutMs: number; intervalMs?: number },
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-      lastError = undefined
-    } catch (error) {
-      lastError = error
-    }
-    if (performance.now() >= deadline) {
-      const cause = lastError instanceof Error ? `: ${lastError.message}` : ''
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs))
-  }
-}
 
 export const waitForHealth = (container: string, status: string, timeoutMs: number) =>
   waitFor(

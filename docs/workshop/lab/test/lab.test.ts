@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type ServiceProcess, startService, statusOf } from '../../../../test/helpers/processes.ts'
+import { type ServiceProcess, startService, statusOf } from '../../../../tools/processes.ts'
 
 const lab = join(import.meta.dirname, '..')
 const variant = process.env.LAB ?? 'solution'

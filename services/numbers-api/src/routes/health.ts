@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify'
 import { unhealthyDetail, unhealthyProblem } from '../problems.ts'
 import type { RngState } from '../state.ts'
 
-export function healthRoute(app: FastifyInstance, state: RngState, failAfter: number): void {
+export function healthRoute(app: FastifyInstance, state: RngState): void {
   app.get('/health', (request, reply) => {
     const cause = state.unhealthyCause()
     if (cause === undefined) return reply.type('text/plain; charset=utf-8').send('Ok')
-    return sendProblem(request, reply, unhealthyProblem, unhealthyDetail(cause, failAfter))
+    return sendProblem(request, reply, unhealthyProblem, unhealthyDetail(cause, state.failAfter))
   })
 }

@@ -9,18 +9,14 @@ import type { RngState } from '../state.ts'
 export type ReadyRouteOptions = {
   readonly state: RngState
   readonly shutdown: Shutdown
-  readonly failAfter: number
 }
 
-export function readyRoute(
-  app: FastifyInstance,
-  { state, shutdown, failAfter }: ReadyRouteOptions,
-): void {
+export function readyRoute(app: FastifyInstance, { state, shutdown }: ReadyRouteOptions): void {
   app.get('/ready', (request, reply) => {
     if (shutdown.isShuttingDown()) return sendShuttingDown(request, reply)
     const cause = state.unhealthyCause()
     if (cause !== undefined) {
-      return sendProblem(request, reply, notReadyProblem, unhealthyDetail(cause, failAfter))
+      return sendProblem(request, reply, notReadyProblem, unhealthyDetail(cause, state.failAfter))
     }
     if (state.isStarting()) {
       return sendProblem(

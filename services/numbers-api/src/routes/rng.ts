@@ -7,17 +7,13 @@ import type { RngState } from '../state.ts'
 
 export type RngRouteOptions = {
   readonly state: RngState
-  readonly failAfter: number
   readonly responseDelayMs: number
 }
 
 /** The body of a number: JSON for an integer is its digits, so no serializer runs. */
 const JSON_TYPE = 'application/json; charset=utf-8'
 
-export function rngRoute(
-  app: FastifyInstance,
-  { state, failAfter, responseDelayMs }: RngRouteOptions,
-): void {
+export function rngRoute(app: FastifyInstance, { state, responseDelayMs }: RngRouteOptions): void {
   function answer(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const draw = state.draw()
     if (draw.kind === 'unhealthy') {
@@ -30,7 +26,7 @@ export function rngRoute(
     }
     request.log.debug({ number: draw.value, callsServed: state.callsServed() }, 'number served')
     if (draw.turnedUnhealthy) {
-      request.log.warn(`unhealthy after ${failAfter} calls`)
+      request.log.warn({ failAfter: state.failAfter }, 'turned unhealthy')
     }
     return reply.type(JSON_TYPE).send(String(draw.value))
   }

@@ -56,13 +56,13 @@ describe('GET /rng', () => {
     )
   })
 
-  it(`logs one warn line "unhealthy after ${DEFAULT_FAIL_AFTER} calls" with the request id of the last good call`, async () => {
+  it('logs one warn line "turned unhealthy", with FAIL_AFTER and the request id of the last good call', async () => {
     const logs = captureLogs()
     const app = buildTestApp({}, { logger: logs.logger })
     for (let call = 1; call <= 2 * DEFAULT_FAIL_AFTER; call++) await app.inject('/rng')
     const warnings = logs.lines.filter((line) => line.level === 40)
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]?.msg).toBe(`unhealthy after ${DEFAULT_FAIL_AFTER} calls`)
+    expect(warnings[0]).toMatchObject({ msg: 'turned unhealthy', failAfter: DEFAULT_FAIL_AFTER })
     const served = logs.lines.filter((line) => line.msg === 'number served')
     expect(warnings[0]?.reqId).toBe(served[DEFAULT_FAIL_AFTER - 1]?.reqId)
   })

@@ -1,4 +1,4 @@
-// Real service processes for tests: the built `dist/server.js`, as production
+// Real service processes for tests and benchmarks: the built `dist/server.js`, as production
 // runs it, on a free loopback port, stopped and awaited by the test that started it.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { waitUntil } from './wait.ts'
 
-const root = join(import.meta.dirname, '..', '..')
+const root = join(import.meta.dirname, '..')
 
 export const entryPoints = {
   api: join(root, 'services/numbers-api/dist/server.js'),
