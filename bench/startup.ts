@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { docker, repoRoot } from '../tools/docker.ts'
+import { docker, HARDENED_RUN_FLAGS, repoRoot } from '../tools/docker.ts'
 import { entryPoints, freePort } from '../tools/processes.ts'
 import { atMost, type Line, median } from './lib.ts'
 
@@ -47,13 +47,7 @@ async function inImage(command: readonly string[], options: readonly string[] = 
     '--rm',
     '--name',
     name,
-    '--read-only',
-    '--tmpfs',
-    '/tmp:size=16m',
-    '--cap-drop',
-    'ALL',
-    '--security-opt',
-    'no-new-privileges:true',
+    ...HARDENED_RUN_FLAGS,
     '-v',
     `${servers}:/bench:ro`,
     ...options,

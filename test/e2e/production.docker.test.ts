@@ -1,6 +1,7 @@
 // The default targets, as shipped: non-root, nothing but node and the app, fine on a
 // read-only root filesystem with no capabilities, quick to stop, small.
 import { afterEach, beforeAll, expect, test } from 'vitest'
+import { HARDENED_RUN_FLAGS } from '../../tools/docker.ts'
 import {
   describeWithDocker,
   docker,
@@ -22,15 +23,6 @@ import {
 } from './support/images.ts'
 
 const FAST_HEALTH = ['--health-interval=1s', '--health-retries=2', '--health-timeout=3s']
-const HARDENED = [
-  '--read-only',
-  '--tmpfs',
-  '/tmp:size=16m',
-  '--cap-drop',
-  'ALL',
-  '--security-opt',
-  'no-new-privileges:true',
-]
 const apiImage = imageTag('api', 'production')
 const webImage = imageTag('web', 'production')
 
@@ -80,7 +72,7 @@ describeWithDocker('production images', () => {
   })
 
   test('work on a read-only root filesystem with no capabilities and no new privileges', async () => {
-    const { api, web, base } = await startPair(HARDENED)
+    const { api, web, base } = await startPair(HARDENED_RUN_FLAGS)
     for (const container of [api, web]) {
       expect((await inspect(container)).HostConfig.ReadonlyRootfs).toBe(true)
     }
