@@ -33,12 +33,12 @@ const RNG_API_TIMEOUT_MS = keys.RNG_API_TIMEOUT_MS.schema.default
 /** Scheduling on a shared 2-core machine, plus the loopback round trip through Docker's proxy. */
 const MARGIN_MS = 1000
 /**
- * The target: numbers again within 2 s of Docker's check saying healthy. After the 5th kill,
- * whose restart waits out Docker's longest back-off (1.6 s), numbers came back up to 2.5 s
- * after it in 3 of 7 runs, until the web bounded its DNS lookups (api-dns.ts): with the API
- * down, Docker's DNS asks the host's resolvers, and a lookup took seconds outside every
- * deadline. Since then numbers have been back before the check passed after every kill.
- * Asserted: the target for all kills but one, 3 s for every kill; the figures are printed.
+ * The target: numbers again within 2 s of Docker's check saying healthy. Met after kills 1-4
+ * in every run so far (numbers are back up to 1 s *before* it). After the 5th, whose restart
+ * waits out Docker's longest back-off (1.6 s), numbers came back 2.5 s after it in about
+ * half the runs. Not explained yet: bounding the web's DNS lookups (api-dns.ts) did not
+ * remove it. Asserted: the target for all kills but one, 3 s for every kill; the figures
+ * are printed.
  */
 const BACK_WITHIN_MS = 2000
 const BACK_WITHIN_HARD_MS = 3000
