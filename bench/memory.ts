@@ -1,8 +1,9 @@
 // Memory: each service's RSS idle and after 10 s of load, against the minimal Fastify app
 // (the target) and node:http (the floor), all started fresh in the same run.
 import { readFileSync } from 'node:fs'
-import { entryPoints, type ServiceProcess, startService } from '../tools/processes.ts'
+import { type ServiceProcess, startService } from '../tools/processes.ts'
 import { atMost, type Line, median } from './lib.ts'
+import { startBenchPair } from './services.ts'
 import { load } from './throughput.ts'
 
 const bareServer = new URL('./servers/bare.js', import.meta.url).pathname
@@ -26,14 +27,7 @@ export async function memoryLines({ rounds = 3, loadS = 10 } = {}): Promise<Line
     figures.set(name, entry)
   }
   for (let round = 0; round < rounds; round++) {
-    const api = await startService(entryPoints.api, {
-      env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
-      output: 'ignore',
-    })
-    const web = await startService(entryPoints.web, {
-      env: { RNG_API_URL: `${api.url}/rng`, LOG_LEVEL: 'info' },
-      output: 'ignore',
-    })
+    const { api, web } = await startBenchPair()
     const hello = await startService(fastifyHello, { output: 'ignore' })
     const bare = await startService(bareServer, { output: 'ignore' })
     const targets = [

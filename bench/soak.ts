@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { writeBetweenMarkers } from '../tools/markers.ts'
-import { entryPoints, type ServiceProcess, startService } from '../tools/processes.ts'
+import type { ServiceProcess } from '../tools/processes.ts'
+import { startBenchPair } from './services.ts'
 
 const root = join(import.meta.dirname, '..')
 const resultsJson = join(root, 'bench/results/soak.json')
@@ -83,12 +84,7 @@ function loadFor(
 
 async function soak(): Promise<Sample[]> {
   const samples: Sample[] = []
-  const api = await startService(entryPoints.api, {
-    env: { FAIL_AFTER: '0', LOG_LEVEL: 'warn' },
-  })
-  const web = await startService(entryPoints.web, {
-    env: { RNG_API_URL: `${api.url}/rng`, LOG_LEVEL: 'warn' },
-  })
+  const { api, web } = await startBenchPair({ logLevel: 'warn', output: 'pipe' })
   const pids = { api: api.child.pid ?? 0, web: web.child.pid ?? 0 }
   // A service that dies during the soak is the soak's finding: say which, how, and its last words.
   let stopping = false

@@ -4,8 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
-import { entryPoints, startService } from '../tools/processes.ts'
+import { startService } from '../tools/processes.ts'
 import { atLeast, atMost, type Info, type Line, median } from './lib.ts'
+import { startBenchApi, startBenchPair, startBenchWeb } from './services.ts'
 
 const bareServer = new URL('./servers/bare.js', import.meta.url).pathname
 const bareWebServer = new URL('./servers/bare-web.js', import.meta.url).pathname
@@ -62,11 +63,7 @@ export function latencyLine(what: string, ours: LoadResult[], bare: LoadResult[]
 }
 
 export async function apiThroughput({ rounds = 5, durationS = 2 } = {}): Promise<Line[]> {
-  // FAIL_AFTER=0: the same code path as a healthy /rng, without ever turning unhealthy.
-  const api = await startService(entryPoints.api, {
-    env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
-    output: 'ignore',
-  })
+  const api = await startBenchApi()
   const bare = await startService(bareServer, { output: 'ignore' })
   const floor = await startService(floorServer, { output: 'ignore' })
   try {
@@ -109,14 +106,7 @@ export async function apiThroughput({ rounds = 5, durationS = 2 } = {}): Promise
 }
 
 export async function webThroughput({ rounds = 5, durationS = 2 } = {}): Promise<Line[]> {
-  const api = await startService(entryPoints.api, {
-    env: { FAIL_AFTER: '0', LOG_LEVEL: 'info' },
-    output: 'ignore',
-  })
-  const web = await startService(entryPoints.web, {
-    env: { RNG_API_URL: `${api.url}/rng`, LOG_LEVEL: 'info' },
-    output: 'ignore',
-  })
+  const { api, web } = await startBenchPair()
   const pageFile = join(tmpdir(), `numbers-bench-page-${process.pid}.html`)
   const headersFile = join(tmpdir(), `numbers-bench-page-${process.pid}.json`)
   const numberHeadersFile = join(tmpdir(), `numbers-bench-number-${process.pid}.json`)
@@ -232,17 +222,12 @@ function cpuMsOf(pid: number): number {
  * else the machine runs), the server's CPU time per request, which swings much less.
  */
 export async function metricsCost({ rounds = 5, durationS = 3 } = {}): Promise<Line[]> {
-  const start = (entry: string, metrics: boolean, env: Record<string, string> = {}) =>
-    startService(entry, {
-      env: { ...env, METRICS: String(metrics), LOG_LEVEL: 'info' },
-      output: 'ignore',
-    })
-  const apiEnv = { FAIL_AFTER: '0' }
-  const apiOn = await start(entryPoints.api, true, apiEnv)
-  const apiOff = await start(entryPoints.api, false, apiEnv)
-  const webEnv = { RNG_API_URL: `${apiOff.url}/rng` }
-  const webOn = await start(entryPoints.web, true, webEnv)
-  const webOff = await start(entryPoints.web, false, webEnv)
+  const metricsOn = { env: { METRICS: 'true' } }
+  const metricsOff = { env: { METRICS: 'false' } }
+  const apiOn = await startBenchApi(metricsOn)
+  const apiOff = await startBenchApi(metricsOff)
+  const webOn = await startBenchWeb(apiOff, metricsOn)
+  const webOff = await startBenchWeb(apiOff, metricsOff)
   try {
     const lines: Line[] = []
     const targets = [
