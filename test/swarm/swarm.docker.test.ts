@@ -299,6 +299,40 @@ async function history(service: string): Promise<string> {
   return `\n${lines.join('\n')}`
 }
 
+type UpdateUnderLoad = {
+  readonly before: TaskInfo[]
+  readonly update: UpdateRun
+  readonly after: TaskInfo[]
+  readonly report: LoadReport
+  /** Calls the web retried during it. */
+  readonly retries: number
+}
+
+/**
+ * `docker service update` of the stack's API with `flags`, under the steady load through the
+ * web from before it starts until the tasks have settled after it (the old tasks stopped, not
+ * only Swarm saying completed).
+ */
+async function updateUnderLoad(stack: Stack, flags: readonly string[]): Promise<UpdateUnderLoad> {
+  const before = await stack.settled()
+  const retriesBefore = await webRetries(stack.web)
+  const load = steadyLoad(new URL('/api/number', stack.web), {
+    ratePerSecond: LOAD_PER_SECOND,
+    timeoutMs: LOAD_TIMEOUT_MS,
+  })
+  let update: UpdateRun
+  let after: TaskInfo[]
+  let report: LoadReport
+  try {
+    update = await updateService(stack.api, flags, { timeoutMs: UPDATE_TIMEOUT_MS })
+    after = await stack.settled()
+  } finally {
+    report = await load.stop()
+  }
+  const retries = (await webRetries(stack.web)) - retriesBefore
+  return { before, update, after, report, retries }
+}
+
 type Stack = {
   readonly name: string
   readonly api: string
@@ -473,23 +507,7 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
     const stack = useStack('swarm-roll', [neverFailFile])
 
     test(`a rolling update of the API (--force) under ${LOAD_PER_SECOND} requests a second through the web loses no number`, async () => {
-      const before = await stack.settled()
-      const retriesBefore = await webRetries(stack.web)
-      const load = steadyLoad(new URL('/api/number', stack.web), {
-        ratePerSecond: LOAD_PER_SECOND,
-        timeoutMs: LOAD_TIMEOUT_MS,
-      })
-      let update: UpdateRun
-      let after: TaskInfo[]
-      let report: LoadReport
-      try {
-        update = await updateService(stack.api, ['--force'], { timeoutMs: UPDATE_TIMEOUT_MS })
-        // The load goes on until the old tasks have stopped, not only until Swarm says completed.
-        after = await stack.settled()
-      } finally {
-        report = await load.stop()
-      }
-      const retries = (await webRetries(stack.web)) - retriesBefore
+      const { before, update, after, report, retries } = await updateUnderLoad(stack, ['--force'])
       const served = await Promise.all(after.map(callsServed))
       // More than one new task per replica: Swarm replaced one of them during the update.
       const started = (await tasksOf(stack.api)).filter(
@@ -512,27 +530,15 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
     })
 
     test(`an update to a BROKEN=true release under the same load is rolled back by Swarm, with no number lost and the web serving its page all along`, async () => {
-      const before = await stack.settled()
-      const retriesBefore = await webRetries(stack.web)
       const page = watchHttp(`${stack.web}/`, 100)
-      const load = steadyLoad(new URL('/api/number', stack.web), {
-        ratePerSecond: LOAD_PER_SECOND,
-        timeoutMs: LOAD_TIMEOUT_MS,
-      })
-      let update: UpdateRun
-      let after: TaskInfo[]
-      let report: LoadReport
+      let run: UpdateUnderLoad
       let watched = { ok: 0, failures: [] as string[] }
       try {
-        update = await updateService(stack.api, ['--env-add', 'BROKEN=true'], {
-          timeoutMs: UPDATE_TIMEOUT_MS,
-        })
-        after = await stack.settled()
+        run = await updateUnderLoad(stack, ['--env-add', 'BROKEN=true'])
       } finally {
-        report = await load.stop()
         watched = await page.stop()
       }
-      const retries = (await webRetries(stack.web)) - retriesBefore
+      const { before, update, after, report, retries } = run
       console.log(
         `swarm: BROKEN=true update went ${update.states.join(' → ')}; rollback started after ${seconds(update.stateAtMs.rollback_started ?? Number.NaN)} s, completed after ${seconds(update.durationMs)} s`,
       )
