@@ -129,7 +129,7 @@ describe('numbers-web security headers', () => {
   })
 
   it('URLs the router cannot read get a problem with nosniff and a CSP that allows nothing', async () => {
-    // These answers skip every hook, helmet's too; packages/service/src/options.ts sets these two.
+    // These answers skip every hook, helmet's too; packages/service/src/client-errors.ts sets these two.
     for (const [path, status] of [
       ['/%zz<script>alert(1)</script>', 400],
       [`/static/${'a'.repeat(150)}`, 414],
@@ -145,7 +145,7 @@ describe('numbers-web security headers', () => {
   })
 
   it('answers written on the raw socket echo nothing of the request, so they need no headers', async () => {
-    // Node rejects these before Fastify (431, 400, 408); packages/service/src/options.ts writes
+    // Node rejects these before Fastify (431, 400, 408); packages/service/src/client-errors.ts writes
     // a fixed problem+json: Node's error code and a fresh traceId, never a byte of the request.
     const marker = 'PWNED<script>alert(1)</script>'
     for (const request of [

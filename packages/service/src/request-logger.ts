@@ -1,6 +1,6 @@
 // A request's logger, made only when the request logs something. Fastify makes a pino
 // child per request (bindings serialised, its level set anew) and a successful request
-// logs nothing at the default level (options.ts); this one costs an object until then,
+// logs nothing at the default level (log-controller.ts); this one costs an object until then,
 // and its lines are the child's, with the request id (made then, request-id.ts) as reqId.
 import type { IncomingMessage } from 'node:http'
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify'

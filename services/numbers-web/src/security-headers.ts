@@ -28,7 +28,8 @@ export async function helmetHeaders(
 
 /**
  * Every answer the app's server writes, 404s and framework errors included, carries helmet's
- * headers (for `options`); the app must listen with @numbers/service's serverOptions (createServiceApp uses them).
+ * headers (for `options`); the app must listen with @numbers/service's serverOptions
+ * (createServiceApp uses them).
  */
 export function useHelmetHeaders(app: FastifyInstance, options: FastifyHelmetOptions): void {
   app.addHook('onReady', async () => {
