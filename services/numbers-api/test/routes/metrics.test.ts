@@ -1,13 +1,8 @@
 import { createShutdown } from '@numbers/service'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
+import { sampleOf } from '../../../../tools/metrics.ts'
 import { buildTestApp } from '../helpers.ts'
-
-/** The value of one sample line, e.g. `numbers_api_rng_calls_total{outcome="served"}`. */
-function sample(exposition: string, series: string): number | undefined {
-  const line = exposition.split('\n').find((each) => each.startsWith(`${series} `))
-  return line === undefined ? undefined : Number(line.slice(series.length + 1))
-}
 
 describe('GET /metrics', () => {
   const scrape = async (app: FastifyInstance) => (await app.inject('/metrics')).body
@@ -31,8 +26,8 @@ describe('GET /metrics', () => {
     const app = buildTestApp({ FAIL_AFTER: 2 })
     for (let call = 0; call < 5; call++) await app.inject('/rng')
     const metrics = await scrape(app)
-    expect(sample(metrics, 'numbers_api_rng_calls_total{outcome="served"}')).toBe(2)
-    expect(sample(metrics, 'numbers_api_rng_calls_total{outcome="refused"}')).toBe(3)
+    expect(sampleOf(metrics, 'numbers_api_rng_calls_total{outcome="served"}')).toBe(2)
+    expect(sampleOf(metrics, 'numbers_api_rng_calls_total{outcome="refused"}')).toBe(3)
   })
 
   it('is never counted as an /rng call', async () => {
@@ -44,29 +39,31 @@ describe('GET /metrics', () => {
   it('turns numbers_api_healthy and numbers_api_ready from 1 to 0 when the calls are used up', async () => {
     const app = buildTestApp({ FAIL_AFTER: 1 })
     const before = await scrape(app)
-    expect(sample(before, 'numbers_api_healthy')).toBe(1)
-    expect(sample(before, 'numbers_api_ready')).toBe(1)
+    expect(sampleOf(before, 'numbers_api_healthy')).toBe(1)
+    expect(sampleOf(before, 'numbers_api_ready')).toBe(1)
     await app.inject('/rng')
     const after = await scrape(app)
-    expect(sample(after, 'numbers_api_healthy')).toBe(0)
-    expect(sample(after, 'numbers_api_ready')).toBe(0)
+    expect(sampleOf(after, 'numbers_api_healthy')).toBe(0)
+    expect(sampleOf(after, 'numbers_api_ready')).toBe(0)
   })
 
   it('reports numbers_api_ready 0 but numbers_api_healthy 1 while starting', async () => {
     const metrics = await scrape(buildTestApp({ STARTUP_DELAY_MS: 60_000 }))
-    expect(sample(metrics, 'numbers_api_healthy')).toBe(1)
-    expect(sample(metrics, 'numbers_api_ready')).toBe(0)
+    expect(sampleOf(metrics, 'numbers_api_healthy')).toBe(1)
+    expect(sampleOf(metrics, 'numbers_api_ready')).toBe(0)
   })
 
   it('reports numbers_api_ready 0 once shutting down', async () => {
     const shutdown = createShutdown()
     const app = buildTestApp({}, { shutdown })
     shutdown.begin()
-    expect(sample(await scrape(app), 'numbers_api_ready')).toBe(0)
+    expect(sampleOf(await scrape(app), 'numbers_api_ready')).toBe(0)
   })
 
   it('reports the configured FAIL_AFTER', async () => {
-    expect(sample(await scrape(buildTestApp({ FAIL_AFTER: 7 })), 'numbers_api_fail_after')).toBe(7)
+    expect(sampleOf(await scrape(buildTestApp({ FAIL_AFTER: 7 })), 'numbers_api_fail_after')).toBe(
+      7,
+    )
   })
 
   it('times requests by route pattern, and every unknown path under one `unmatched` label', async () => {
@@ -76,13 +73,13 @@ describe('GET /metrics', () => {
     await app.inject('/another/unknown?x=1')
     const metrics = await scrape(app)
     expect(
-      sample(
+      sampleOf(
         metrics,
         'http_request_duration_seconds_count{method="GET",route="/rng",status_code="200"}',
       ),
     ).toBe(1)
     expect(
-      sample(
+      sampleOf(
         metrics,
         'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}',
       ),
@@ -95,7 +92,7 @@ describe('GET /metrics', () => {
     await app.inject({ method: 'HEAD', url: '/health' })
     const metrics = await scrape(app)
     expect(
-      sample(
+      sampleOf(
         metrics,
         'http_request_duration_seconds_count{method="HEAD",route="/health",status_code="200"}',
       ),

@@ -1,14 +1,9 @@
 import { createShutdown } from '@numbers/service'
 import { describe, expect, it } from 'vitest'
 import { startStubApi } from '../../../../test/helpers/servers.ts'
+import { sampleOf } from '../../../../tools/metrics.ts'
 import { apiCallOutcomes, outcomeOfFailure } from '../../src/metrics.ts'
 import { answered, buildTestApp, fakeProbe, unanswered } from '../helpers.ts'
-
-/** The value of one sample line, e.g. `numbers_web_api_calls_total{outcome="ok"}`. */
-function sample(exposition: string, series: string): number | undefined {
-  const line = exposition.split('\n').find((each) => each.startsWith(`${series} `))
-  return line === undefined ? undefined : Number(line.slice(series.length + 1))
-}
 
 describe('GET /metrics', () => {
   it('answers 200 in the Prometheus text format, with the process metrics', async () => {
@@ -33,7 +28,7 @@ describe('GET /metrics', () => {
     ])
     expect(Object.keys(outcomeOfFailure)).toHaveLength(apiCallOutcomes.length - 1)
     for (const outcome of apiCallOutcomes) {
-      expect(sample(body, `numbers_web_api_calls_total{outcome="${outcome}"}`)).toBe(0)
+      expect(sampleOf(body, `numbers_web_api_calls_total{outcome="${outcome}"}`)).toBe(0)
     }
   })
 
@@ -48,10 +43,10 @@ describe('GET /metrics', () => {
     const app = buildTestApp({ RNG_API_URL: api.rngUrl }, { probe })
     for (let call = 0; call < 3; call++) await app.inject('/api/number')
     const body = (await app.inject('/metrics')).body
-    expect(sample(body, 'numbers_web_api_calls_total{outcome="ok"}')).toBe(2)
-    expect(sample(body, 'numbers_web_api_calls_total{outcome="status"}')).toBe(1)
-    expect(sample(body, 'numbers_web_api_call_duration_seconds_count{outcome="ok"}')).toBe(2)
-    expect(sample(body, 'numbers_web_api_call_duration_seconds_count{outcome="status"}')).toBe(1)
+    expect(sampleOf(body, 'numbers_web_api_calls_total{outcome="ok"}')).toBe(2)
+    expect(sampleOf(body, 'numbers_web_api_calls_total{outcome="status"}')).toBe(1)
+    expect(sampleOf(body, 'numbers_web_api_call_duration_seconds_count{outcome="ok"}')).toBe(2)
+    expect(sampleOf(body, 'numbers_web_api_call_duration_seconds_count{outcome="status"}')).toBe(1)
   })
 
   it('counts a call to an API that answers too slowly as a timeout', async () => {
@@ -59,7 +54,7 @@ describe('GET /metrics', () => {
     const app = buildTestApp({ RNG_API_URL: api.rngUrl, RNG_API_TIMEOUT_MS: 50 })
     await app.inject('/api/number')
     const body = (await app.inject('/metrics')).body
-    expect(sample(body, 'numbers_web_api_calls_total{outcome="timeout"}')).toBe(1)
+    expect(sampleOf(body, 'numbers_web_api_calls_total{outcome="timeout"}')).toBe(1)
   })
 
   it("shows the badge's API status as a labelled 0/1 gauge", async () => {
@@ -67,9 +62,9 @@ describe('GET /metrics', () => {
     const app = buildTestApp({}, { probe })
     await app.inject('/api/status')
     const body = (await app.inject('/metrics')).body
-    expect(sample(body, 'numbers_web_api_status{status="unhealthy"}')).toBe(1)
+    expect(sampleOf(body, 'numbers_web_api_status{status="unhealthy"}')).toBe(1)
     for (const other of ['healthy', 'starting', 'unreachable']) {
-      expect(sample(body, `numbers_web_api_status{status="${other}"}`)).toBe(0)
+      expect(sampleOf(body, `numbers_web_api_status{status="${other}"}`)).toBe(0)
     }
   })
 
@@ -88,7 +83,7 @@ describe('GET /metrics', () => {
     await app.inject('/static/style.css')
     const body = (await app.inject('/metrics')).body
     expect(
-      sample(
+      sampleOf(
         body,
         'http_request_duration_seconds_count{method="GET",route="/static/:file",status_code="200"}',
       ),
