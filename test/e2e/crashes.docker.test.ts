@@ -1,8 +1,7 @@
 // Crashes under Compose: while clients ask the web for numbers for 60 s, the API's process is
 // SIGKILLed every 10 s. `restart: on-failure` starts it again each time; the web never
 // crashes, answers every request within RNG_API_TIMEOUT_MS plus a margin (a number or
-// "RNG service unavailable"), and serves numbers again within 2 s of the API being healthy
-// (all but the last kill; see BACK_WITHIN_MS).
+// "RNG service unavailable"), and serves numbers again within 2 s of the API being healthy.
 // Not `docker kill`: Docker counts it as a manual stop and no restart policy restarts that
 // (checked on Engine 26.1 with on-failure, unless-stopped and always). The crash is the
 // process dying under Docker's feet, as a segfault or the kernel's OOM killer does: a
@@ -33,15 +32,13 @@ const RNG_API_TIMEOUT_MS = keys.RNG_API_TIMEOUT_MS.schema.default
 /** Scheduling on a shared 2-core machine, plus the loopback round trip through Docker's proxy. */
 const MARGIN_MS = 1000
 /**
- * The target: numbers again within 2 s of Docker's check saying healthy. Met after kills 1-4
- * in every run so far (numbers are back up to 1 s *before* it). After the 5th, whose restart
- * waits out Docker's longest back-off (1.6 s), numbers came back 2.5 s after it in about
- * half the runs. Not explained yet: bounding the web's DNS lookups (api-dns.ts) did not
- * remove it. Asserted: the target for all kills but one, 3 s for every kill; the figures
- * are printed.
+ * Numbers again within 2 s of Docker's check saying healthy, after every kill. The 5th kill's
+ * restart waits out Docker's longest back-off (1.6 s): the web's DNS answer expired while the
+ * API was down, and a lookup made then took seconds, failing every call for up to 2.5 s after
+ * healthy until the web used its last answer meanwhile (api-dns.ts). A late return prints the
+ * web's logged failures around it.
  */
 const BACK_WITHIN_MS = 2000
-const BACK_WITHIN_HARD_MS = 3000
 
 type Answer = {
   readonly startedAt: number
@@ -169,18 +166,35 @@ describeWithDocker('crashes under compose', () => {
       const lastFailedStart = Math.max(killedAt, ...failed.map((answer) => answer.startedAt))
       const firstNumber = numbers.find((answer) => answer.startedAt > lastFailedStart)
       return {
+        healthyAt,
         down: healthyAt - killedAt,
         back: (firstNumber?.endedAt ?? Number.POSITIVE_INFINITY) - healthyAt,
       }
     })
     const causes = new Map<string, number>()
+    const failures: { time: number; code: string; detail: string }[] = []
     let retried = 0
     for (const line of (await logs(web)).split('\n')) {
       if (line.includes('"rng call retried"')) retried += 1
       if (!line.includes('"rng call failed"')) continue
-      const code = (JSON.parse(line) as { cause?: { code?: string } }).cause?.code ?? '?'
+      const { time, cause } = JSON.parse(line) as {
+        time: number
+        cause?: { code?: string; detail?: string }
+      }
+      const code = cause?.code ?? '?'
       causes.set(code, (causes.get(code) ?? 0) + 1)
+      failures.push({ time, code, detail: cause?.detail ?? '' })
     }
+    // A late return, told by the web's own log: every failure from 1 s before healthy on.
+    const lateStories = backAfter
+      .map((kill, index) => ({ ...kill, index }))
+      .filter(({ back }) => back > BACK_WITHIN_MS)
+      .map(({ healthyAt, back, index }) => {
+        const told = failures
+          .filter(({ time }) => time >= healthyAt - 1000 && time <= healthyAt + back)
+          .map(({ time, code, detail }) => `${time - healthyAt} ms ${code} (${detail})`)
+        return `crashes: kill ${index + 1}, numbers back ${back} ms after healthy; failures logged from healthy-1 s: ${told.join('; ') || 'none'}`
+      })
     console.log(
       [
         `crashes: ${kills.length} kills (SIGKILL every ${KILL_EVERY_MS / 1000} s), ${apiAfter.RestartCount} restarts by on-failure`,
@@ -188,6 +202,7 @@ describeWithDocker('crashes under compose', () => {
         `crashes: longest gap between numbers ${longestGap} ms; per kill, killed→healthy ${backAfter.map((k) => k.down).join(', ')} ms, healthy→number ${backAfter.map((k) => k.back).join(', ')} ms`,
         `crashes: the web's logged causes: ${[...causes].map(([code, count]) => `${code} ${count}`).join(', ') || 'none'}; calls retried ${retried}`,
         `crashes: web RSS ${rssBefore.toFixed(1)} MiB before, ${rssAfter.toFixed(1)} MiB after; web restarts ${webAfter.RestartCount}`,
+        ...lateStories,
         ...other.slice(0, 5).map((answer) => `crashes: other answer: ${answer.detail}`),
       ].join('\n'),
     )
@@ -201,9 +216,7 @@ describeWithDocker('crashes under compose', () => {
     expect(webAfter.State.Health?.Status).toBe('healthy')
     expect(other).toEqual([])
     expect(slowest).toBeLessThanOrEqual(RNG_API_TIMEOUT_MS + MARGIN_MS)
-    const late = backAfter.filter(({ back }) => back > BACK_WITHIN_MS)
-    expect(late.length).toBeLessThanOrEqual(1)
-    for (const { back } of backAfter) expect(back).toBeLessThanOrEqual(BACK_WITHIN_HARD_MS)
+    for (const { back } of backAfter) expect(back).toBeLessThanOrEqual(BACK_WITHIN_MS)
     expect(numbers.length).toBeGreaterThan(unavailable.length)
   })
 })
