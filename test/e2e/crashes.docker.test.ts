@@ -167,6 +167,7 @@ describeWithDocker('crashes under compose', () => {
       const firstNumber = numbers.find((answer) => answer.startedAt > lastFailedStart)
       return {
         healthyAt,
+        nextKill,
         down: healthyAt - killedAt,
         back: (firstNumber?.endedAt ?? Number.POSITIVE_INFINITY) - healthyAt,
       }
@@ -185,13 +186,15 @@ describeWithDocker('crashes under compose', () => {
       causes.set(code, (causes.get(code) ?? 0) + 1)
       failures.push({ time, code, detail: cause?.detail ?? '' })
     }
-    // A late return, told by the web's own log: every failure from 1 s before healthy on.
+    // A late return, told by the web's own log: every failure from 1 s before healthy until
+    // numbers came back (or the next kill, if they did not).
     const lateStories = backAfter
       .map((kill, index) => ({ ...kill, index }))
       .filter(({ back }) => back > BACK_WITHIN_MS)
-      .map(({ healthyAt, back, index }) => {
+      .map(({ healthyAt, nextKill, back, index }) => {
+        const until = Math.min(healthyAt + back, nextKill)
         const told = failures
-          .filter(({ time }) => time >= healthyAt - 1000 && time <= healthyAt + back)
+          .filter(({ time }) => time >= healthyAt - 1000 && time <= until)
           .map(({ time, code, detail }) => `${time - healthyAt} ms ${code} (${detail})`)
         return `crashes: kill ${index + 1}, numbers back ${back} ms after healthy; failures logged from healthy-1 s: ${told.join('; ') || 'none'}`
       })
