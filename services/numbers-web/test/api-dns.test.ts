@@ -24,6 +24,14 @@ function switchableDns() {
   return dns
 }
 
+/** A boundedLookup over a switchable name server, after the name has answered once. */
+async function answeredOnce(timeoutMs: number, staleMs?: number) {
+  const dns = switchableDns()
+  const lookup = boundedLookup(timeoutMs, dns.resolve, staleMs)
+  expect(await ask(lookup)).toMatchObject({ addresses: [ADDRESS] })
+  return { dns, lookup }
+}
+
 function ask(lookup: ApiLookup) {
   const startedAt = performance.now()
   return new Promise<{ code?: string; addresses: ApiAddress[]; ms: number }>((resolve) => {
@@ -35,9 +43,7 @@ function ask(lookup: ApiLookup) {
 }
 
 test('a name that stops resolving is answered with its last addresses, for at most staleMs', async () => {
-  const dns = switchableDns()
-  const lookup = boundedLookup(200, dns.resolve, 300)
-  expect(await ask(lookup)).toMatchObject({ addresses: [ADDRESS] })
+  const { dns, lookup } = await answeredOnce(200, 300)
 
   dns.mode = 'fail'
   expect(await ask(lookup)).toMatchObject({ addresses: [ADDRESS] })
@@ -47,9 +53,7 @@ test('a name that stops resolving is answered with its last addresses, for at mo
 })
 
 test('a lookup that hangs: calls wait until its deadline at most, then use the last addresses', async () => {
-  const dns = switchableDns()
-  const lookup = boundedLookup(200, dns.resolve)
-  await ask(lookup)
+  const { dns, lookup } = await answeredOnce(200)
 
   dns.mode = 'hang'
   const answers = await Promise.all([ask(lookup), sleep(100).then(() => ask(lookup))])
@@ -61,9 +65,7 @@ test('a lookup that hangs: calls wait until its deadline at most, then use the l
 })
 
 test('a late lookup is overtaken by one more, not by one per call', async () => {
-  const dns = switchableDns()
-  const lookup = boundedLookup(100, dns.resolve)
-  await ask(lookup)
+  const { dns, lookup } = await answeredOnce(100)
 
   dns.mode = 'hang'
   await ask(lookup) // the 2nd lookup, late after 100 ms
@@ -81,9 +83,7 @@ test('a late lookup is overtaken by one more, not by one per call', async () => 
 })
 
 test('a name that resolves again after its last answer is too old is not kept waiting on a hung lookup', async () => {
-  const dns = switchableDns()
-  const lookup = boundedLookup(100, dns.resolve, 50)
-  await ask(lookup)
+  const { dns, lookup } = await answeredOnce(100, 50)
 
   dns.mode = 'hang'
   await sleep(60)
