@@ -9,6 +9,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../../../tools/processes.ts'
 
 const packageRoot = fileURLToPath(new URL('../', import.meta.url))
 export const cliPath = join(packageRoot, 'dist/cli.js')
@@ -18,14 +19,19 @@ export type Listening = AsyncDisposable & {
   readonly close: () => Promise<void>
 }
 
-/** Listens on `host` (port 0 = any free port); closing also drops the open sockets. */
+/**
+ * Listens on `host` (port 0 = any free port); closing also drops the open sockets. A server on
+ * ::1 only gets a port free on 127.0.0.1 too: the kernel's choice for ::1 alone can be a port
+ * another test's server holds on 127.0.0.1, where a call to `localhost` lands first.
+ */
 export async function listen(server: Server, host: string, port = 0): Promise<Listening> {
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
   })
-  server.listen({ host, port, ipv6Only: host === '::1' })
+  const chosen = host === '::1' && port === 0 ? await freePort('::') : port
+  server.listen({ host, port: chosen, ipv6Only: host === '::1' })
   await once(server, 'listening')
   const address = server.address()
   if (address === null || typeof address === 'string') throw new Error('no port from the OS')
@@ -60,7 +66,7 @@ export function silentServer() {
   return listen(createNetServer(), '127.0.0.1')
 }
 
-export { freePort } from '../../../tools/processes.ts'
+export { freePort }
 
 /** Whether this machine can listen on ::1 at all (containers may have IPv6 off). */
 export async function hasIpv6Loopback(): Promise<boolean> {
