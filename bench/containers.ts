@@ -7,7 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { compose, docker, repoRoot, uniqueName } from '../tools/docker.ts'
+import { compose, docker, hasDocker, repoRoot, uniqueName } from '../tools/docker.ts'
 import { freePort } from '../tools/processes.ts'
 import { waitFor } from '../tools/wait.ts'
 import { atMost, judged, type Line, median } from './lib.ts'
@@ -17,10 +17,6 @@ const images = { api: 'numbers-bench-api:latest', web: 'numbers-bench-web:latest
 /** The lesson image with curl as its HEALTHCHECK: what http-check's price is read against. */
 const curlImage = 'numbers-bench-api:v2'
 const MB = 1_000_000
-
-async function hasDocker(): Promise<boolean> {
-  return (await docker(['info'], { allowFailure: true, timeoutMs: 10_000 })).code === 0
-}
 
 async function sizeMb(image: string): Promise<number> {
   const { stdout } = await docker(['image', 'inspect', '--format', '{{.Size}}', image])

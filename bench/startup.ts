@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { docker, HARDENED_RUN_FLAGS, repoRoot } from '../tools/docker.ts'
+import { docker, HARDENED_RUN_FLAGS, hasDocker, repoRoot } from '../tools/docker.ts'
 import { entryPoints, freePort } from '../tools/processes.ts'
 import { atMost, type Line, median } from './lib.ts'
 
@@ -111,7 +111,7 @@ async function hostLines(runs: number): Promise<Line[]> {
 }
 
 async function imageLines(runs: number): Promise<Line[]> {
-  if ((await docker(['info'], { allowFailure: true, timeoutMs: 10_000 })).code !== 0) {
+  if (!(await hasDocker())) {
     return [{ what: 'start → first 200 in the image', skipped: 'no Docker engine answers' }]
   }
   await docker(['build', '-f', join(repoRoot, 'Dockerfile.api'), '-t', apiImage, repoRoot], {

@@ -50,6 +50,11 @@ export function run(
 export const docker = (args: readonly string[], options?: CommandOptions) =>
   run('docker', args, options)
 
+/** Whether a Docker engine answers (the benchmarks that need one skip without it). */
+export async function hasDocker(): Promise<boolean> {
+  return (await docker(['info'], { allowFailure: true, timeoutMs: 10_000 })).code === 0
+}
+
 /** A name no other test, run or user has: `e2e-<label>-<random>`. */
 export function uniqueName(label: string): string {
   return `e2e-${label}-${randomBytes(4).toString('hex')}`

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { keys } from '../../packages/config/src/index.ts'
+import { sampleOf } from '../../tools/metrics.ts'
 import {
   describeWithDocker,
   docker,
@@ -21,6 +22,7 @@ import {
   waitFor,
 } from '../e2e/support/docker.ts'
 import { ensureImages, imageTag } from '../e2e/support/images.ts'
+import { DEFAULT_FAIL_AFTER } from '../helpers/config.ts'
 import { type LoadReport, steadyLoad } from './support/load.ts'
 import {
   callsServed,
@@ -230,8 +232,6 @@ function expectedSpec(name: string, yaml: ServiceYaml) {
 const seconds = (ms: number) => (ms / 1000).toFixed(1)
 const count = (n: number) => n.toLocaleString('en-US')
 
-/** The API's default, which stack.yml leaves alone: numbers per task before it turns unhealthy. */
-const FAIL_AFTER = keys.FAIL_AFTER.schema.default
 const RNG_API_TIMEOUT_MS = keys.RNG_API_TIMEOUT_MS.schema.default
 /** "A few hundred requests a second" through the web, for the whole of each update. */
 const LOAD_PER_SECOND = 300
@@ -274,10 +274,10 @@ function watchHttp(url: string, everyMs: number) {
 /** Calls the web sent a second time (its connection closed before any answer), from its /metrics. */
 async function webRetries(web: string): Promise<number> {
   const reply = await http(`${web}/metrics`)
-  const retries = /^numbers_web_api_retries_total (\d+)$/m.exec(reply.body)?.[1]
+  const retries = sampleOf(reply.body, 'numbers_web_api_retries_total')
   if (retries === undefined)
     throw new Error("no numbers_web_api_retries_total in the web's /metrics")
-  return Number(retries)
+  return retries
 }
 
 function describeLoad(report: LoadReport, retries: number): string {
@@ -453,7 +453,7 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
       // (No other test asks this stack for numbers.)
       let numbers = 0
       let failedAt: number | undefined
-      for (let call = 1; call <= stack.replicas * (FAIL_AFTER + 1); call += 1) {
+      for (let call = 1; call <= stack.replicas * (DEFAULT_FAIL_AFTER + 1); call += 1) {
         const reply = await http(`${stack.web}/api/number`)
         if (reply.status === 200) {
           expect(JSON.parse(reply.body)).toEqual({ number: expect.any(Number) })
@@ -463,7 +463,7 @@ describeWithDocker('Docker Swarm: deploy/swarm/stack.yml on a single-node swarm'
         }
       }
       expect(numbers, 'numbers before every task turned unhealthy').toBe(
-        stack.replicas * FAIL_AFTER,
+        stack.replicas * DEFAULT_FAIL_AFTER,
       )
       if (failedAt === undefined) throw new Error('the API never failed')
 

@@ -2,6 +2,7 @@
 // already (and leave only then), deploy deploy/swarm/stack.yml under a name, read its
 // services and tasks, follow an update to its end, and remove the stack whatever happened.
 import { join } from 'node:path'
+import { sampleOf } from '../../../tools/metrics.ts'
 import { docker, repoRoot, waitFor } from '../../e2e/support/docker.ts'
 
 export const stackFile = join(repoRoot, 'deploy', 'swarm', 'stack.yml')
@@ -231,23 +232,16 @@ export async function callsServed(task: TaskInfo): Promise<number> {
     '-e',
     "fetch('http://127.0.0.1/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))",
   ])
-  const served = /^numbers_api_rng_calls_total\{outcome="served"\} (\d+)$/m.exec(stdout)?.[1]
+  const served = sampleOf(stdout, 'numbers_api_rng_calls_total{outcome="served"}')
   if (served === undefined) throw new Error(`no served count in task ${task.ID}'s /metrics`)
-  return Number(served)
+  return served
 }
 
 /** UpdateStatus states after which Swarm does nothing more on its own. */
-export const UPDATE_ENDED = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
+const UPDATE_ENDED = ['completed', 'paused', 'rollback_completed', 'rollback_paused']
 
 async function updateStatus(service: string): Promise<UpdateStatus | undefined> {
-  const { stdout } = await docker([
-    'service',
-    'inspect',
-    '--format',
-    '{{json .UpdateStatus}}',
-    service,
-  ])
-  return (JSON.parse(stdout) as UpdateStatus | null) ?? undefined
+  return (await inspectService(service)).UpdateStatus
 }
 
 export type UpdateRun = {
