@@ -27,7 +27,7 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5)
 }
 
-export function quantile(values: readonly number[], q: number): number {
+function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN
   const sorted = [...values].sort((a, b) => a - b)
   const position = (sorted.length - 1) * q

@@ -183,11 +183,19 @@ const samples = saved?.samples ?? (await soak())
 
 type Name = 'api' | 'web'
 const afterWarmUp = samples.filter((sample) => sample.atS >= warmUpS)
+type Change = { readonly first: number; readonly last: number; readonly pct: number }
+const changeOf = (first: number, last: number): Change => ({
+  first,
+  last,
+  pct: ((last - first) / first) * 100,
+})
 const growth = (pick: (sample: Sample) => number) => {
-  const first = afterWarmUp[0] ? pick(afterWarmUp[0]) : Number.NaN
+  const firstSample = afterWarmUp[0]
   const lastSample = afterWarmUp.at(-1)
-  const last = lastSample ? pick(lastSample) : Number.NaN
-  return { first, last, pct: ((last - first) / first) * 100 }
+  return changeOf(
+    firstSample ? pick(firstSample) : Number.NaN,
+    lastSample ? pick(lastSample) : Number.NaN,
+  )
 }
 /**
  * The heap in use swings by tens of MiB between two full GCs, so two single readings say
@@ -198,9 +206,7 @@ const heapLows = (name: Name) => {
   const lastS = samples.at(-1)?.atS ?? 0
   const lowest = (from: number, to: number) =>
     Math.min(...afterWarmUp.filter((s) => s.atS >= from && s.atS <= to).map((s) => s.heapMiB[name]))
-  const first = lowest(warmUpS, 2 * warmUpS)
-  const last = lowest(lastS - warmUpS, lastS)
-  return { first, last, pct: ((last - first) / first) * 100 }
+  return changeOf(lowest(warmUpS, 2 * warmUpS), lowest(lastS - warmUpS, lastS))
 }
 const sum = (pick: (sample: Sample) => number) => samples.reduce((t, s) => t + pick(s), 0)
 const maxOf = (pick: (sample: Sample) => number) => Math.max(...samples.map(pick))
@@ -218,7 +224,7 @@ const figures = {
   maxP99Ms: { api: maxOf((s) => s.p99Ms.api), web: maxOf((s) => s.p99Ms.web) },
 }
 const pass = (name: Name) => figures.growth[name].pct <= 5
-const change = ({ first, last, pct }: ReturnType<typeof growth>) =>
+const change = ({ first, last, pct }: Change) =>
   `${first.toFixed(1)} → ${last.toFixed(1)} MiB (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`
 const row = (name: Name, what: string) =>
   `| ${what} | ${change(figures.growth[name])} | ≤ 5% | ${pass(name) ? 'pass' : '**miss**'} | ${figures.peakMiB[name].toFixed(1)} MiB | ${change(figures.heapLows[name])} | ${figures.maxLagP99Ms[name].toFixed(1)} ms | ${figures.maxP99Ms[name]} ms |`

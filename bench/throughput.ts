@@ -48,7 +48,7 @@ export async function compare(
  * The framework floor beside a row: Fastify with nothing of ours, the same bytes, in the same
  * run. What a service misses beyond it is its own cost; what the floor misses is Fastify's.
  */
-export function floorLine(what: string, floor: LoadResult[], bare: LoadResult[]): Info {
+function floorLine(what: string, floor: LoadResult[], bare: LoadResult[]): Info {
   const rps = (runs: LoadResult[]) => median(runs.map((run) => run.requestsPerSec))
   const share = Math.round((100 * rps(floor)) / rps(bare))
   return { what, info: `${Math.round(rps(floor))} req/s, ${share}% of the same baseline` }

@@ -69,7 +69,7 @@ export async function runService<S extends Service>({
 }
 
 /** `::` takes IPv4 and IPv6 at once; a host without IPv6 gets `0.0.0.0` instead. */
-export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
   try {
     return await app.listen({ host, port })
   } catch (error) {

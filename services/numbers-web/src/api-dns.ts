@@ -30,7 +30,7 @@ export type ApiLookup = (
 ) => void
 
 /** getaddrinfo, as undici's own default lookup does it: every address, IPv4 first, no duplicates. */
-export const systemResolve: Resolve = async (hostname) => {
+const systemResolve: Resolve = async (hostname) => {
   const found = await lookup(hostname, { all: true, order: 'ipv4first' })
   const unique = new Map(found.map((entry) => [`${entry.address}/${entry.family}`, entry]))
   return [...unique.values()].map(({ address, family }) => ({
@@ -46,14 +46,14 @@ export const systemResolve: Resolve = async (hostname) => {
  * resolve, or not within the connect timeout. Under Compose a restarted API keeps its address
  * but leaves Docker's DNS while it is down, and a lookup made then can take seconds (below).
  */
-export const API_DNS_STALE_MS = 30_000
+const API_DNS_STALE_MS = 30_000
 
 /**
  * Lookups of one name that may run at once. Node runs getaddrinfo on libuv's 4 threads, which
  * the services' file writes (their logs) share: a late lookup may be overtaken by one more,
  * not by one per call.
  */
-export const MAX_LOOKUPS_PER_NAME = 2
+const MAX_LOOKUPS_PER_NAME = 2
 
 /**
  * The interceptor looks a name up before the call reaches a connection, so neither the connect
@@ -79,7 +79,6 @@ export function boundedLookup(
 ): ApiLookup {
   type Lookup = {
     readonly answer: Promise<ApiAddress[]>
-    readonly startedAt: number
     readonly deadline: number
     /** Set when a call's wait for it ran out (libuv's timers can fire a little before `deadline`). */
     late: boolean
@@ -96,7 +95,7 @@ export function boundedLookup(
   function lookUp(hostname: string): Lookup {
     const startedAt = performance.now()
     const answer = resolve(hostname)
-    const lookup: Lookup = { answer, startedAt, deadline: startedAt + timeoutMs, late: false }
+    const lookup: Lookup = { answer, deadline: startedAt + timeoutMs, late: false }
     newest.set(hostname, lookup)
     running.set(hostname, (running.get(hostname) ?? 0) + 1)
     answer

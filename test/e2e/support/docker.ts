@@ -9,8 +9,6 @@ import { freePort as freePortOn } from '../../../tools/processes.ts'
 import { waitFor } from '../../../tools/wait.ts'
 
 export {
-  type CommandOptions,
-  type CommandResult,
   type ComposeProject,
   compose,
   docker,

@@ -10,7 +10,6 @@ export type RngRouteOptions = {
   readonly responseDelayMs: number
 }
 
-/** The body of a number: JSON for an integer is its digits, so no serializer runs. */
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 export function rngRoute(app: FastifyInstance, { state, responseDelayMs }: RngRouteOptions): void {
@@ -28,6 +27,7 @@ export function rngRoute(app: FastifyInstance, { state, responseDelayMs }: RngRo
     if (draw.turnedUnhealthy) {
       request.log.warn({ failAfter: state.failAfter }, 'turned unhealthy')
     }
+    // JSON for an integer is its digits: sent as a string, so no serializer runs.
     return reply.type(JSON_TYPE).send(String(draw.value))
   }
 
