@@ -12,8 +12,10 @@ export const MAX_RNG_BODY_BYTES = 1024
 /** Sockets to one API address: a slow API under load gets this many calls at once. */
 export const RNG_CONNECTIONS = 64
 /**
- * Calls that may wait for one of those sockets. Beyond it a call is "unavailable" at once:
- * with a hung API each waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
+ * With RNG_CONNECTIONS, the bound on calls under way or waiting at once, whatever the number of
+ * API addresses (320: with one address 64 run and 256 wait for a socket; with two, up to 128
+ * run and the rest wait). Beyond it a call is "unavailable" at once: with a hung API each
+ * waiting call held memory for RNG_API_TIMEOUT_MS (30k of them: 180 MB).
  */
 export const MAX_WAITING_RNG_CALLS = 256
 
@@ -44,7 +46,7 @@ export type RngClientOptions = {
 export type RngCallCounts = {
   /** Calls cancelled because the client that asked went away. */
   readonly cancelled: number
-  /** Calls refused at once because MAX_WAITING_RNG_CALLS were already waiting. */
+  /** Calls refused at once because RNG_CONNECTIONS + MAX_WAITING_RNG_CALLS were already under way or waiting. */
   readonly refused: number
   /** Calls under way or waiting for a socket right now. */
   readonly inFlight: number
@@ -110,8 +112,8 @@ export function createRngClient({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     maxResponseSize: MAX_RNG_BODY_BYTES,
-    // A slow API under load gets a bounded number of sockets; the rest wait their turn
-    // (at most MAX_WAITING_RNG_CALLS of them), each still bounded by its own deadline.
+    // A slow API under load gets a bounded number of sockets per address; the rest wait their
+    // turn (draw() bounds them all), each still bounded by its own deadline.
     connections: RNG_CONNECTIONS,
   })
   const dispatcher: Dispatcher = agent.compose(
